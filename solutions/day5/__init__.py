@@ -1,0 +1,1 @@
+"""Day 5 reference solutions: tokenizers, the training loop and text generation."""

@@ -1,0 +1,456 @@
+"""Katas 1-4: character, word and byte-level BPE tokenizers.
+
+A tokenizer turns text into a list of integer ids and back. Fill in every
+``# YOUR CODE HERE``; the tests in ``tests/day5/test_01`` to ``test_04`` say what
+each method must do, in the order of the katas.
+
+Each kata stands on its own: the character and word tokenizers share no code they
+ask of you, so a bug in one never fails the other's tests.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+import regex
+
+from .serialization import load_json, save_json
+
+
+class _TableTokenizer:
+    """What the character and word tokenizers share (given code, not a kata).
+
+    A tokenizer of this kind is a table: ``token_to_id`` maps each token to its id
+    and ``id_to_token`` maps back. The table starts with the special tokens,
+    ``unk_token`` first (if any) and then ``special_tokens``, in the order given:
+    together they are the ``reserved_tokens``.
+    """
+
+    kind = ""  # names the tokenizer in its saved file
+
+    def __init__(self, unk_token: str | None = None, special_tokens: Sequence[str] = ()):
+        reserved = ([] if unk_token is None else [unk_token]) + list(special_tokens)
+        if len(set(reserved)) < len(reserved):
+            raise ValueError(f"special tokens must be distinct, got {reserved}")
+        self.unk_token = unk_token
+        self.special_tokens = tuple(special_tokens)
+        self.reserved_tokens = tuple(reserved)
+        self.token_to_id: dict[str, int] = {token: i for i, token in enumerate(reserved)}
+        self.id_to_token: dict[int, str] = dict(enumerate(reserved))
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.token_to_id)
+
+    def _config(self) -> dict:
+        """The constructor arguments that :meth:`load` passes back."""
+        return {"unk_token": self.unk_token, "special_tokens": list(self.special_tokens)}
+
+    def save(self, path) -> None:
+        """Write the tokenizer to ``path`` as versioned JSON (atomically)."""
+        save_json(path, self.kind, {"config": self._config(), "tokens": list(self.token_to_id)})
+
+    @classmethod
+    def load(cls, path):
+        """Read a tokenizer written by :meth:`save`."""
+        state = load_json(path, cls.kind, ("config", "tokens"))
+        tokens = state["tokens"]
+        if len(set(tokens)) < len(tokens):
+            raise ValueError(f"{path} is a damaged {cls.kind} file: its tokens repeat")
+        tokenizer = cls(**state["config"])
+        tokenizer.token_to_id = {token: i for i, token in enumerate(tokens)}
+        tokenizer.id_to_token = dict(enumerate(tokens))
+        return tokenizer
+
+
+class CharacterTokenizer(_TableTokenizer):
+    """Kata 1: one token per character (Unicode code point).
+
+    >>> tokenizer = CharacterTokenizer()
+    >>> tokenizer.fit("hello")
+    >>> tokenizer.token_to_id
+    {'e': 0, 'h': 1, 'l': 2, 'o': 3}
+    >>> tokenizer.encode("hole")
+    [1, 3, 2, 0]
+    """
+
+    kind = "character_tokenizer"
+
+    def fit(self, text: str) -> None:
+        """Build the vocabulary from ``text``, replacing any earlier one.
+
+        The ``reserved_tokens`` keep their ids (0, 1, ...); after them come the
+        distinct characters of ``text`` in sorted order, so the same text always gives
+        the same ids. A character that is already reserved is not added twice.
+        Fill both ``token_to_id`` and ``id_to_token``.
+        """
+        ### BEGIN SOLUTION
+        self.token_to_id = {}
+        for token in [*self.reserved_tokens, *sorted(set(text))]:
+            self.token_to_id.setdefault(token, len(self.token_to_id))
+        self.id_to_token = {i: token for token, i in self.token_to_id.items()}
+        ### END SOLUTION
+
+    def encode(self, text: str) -> list[int]:
+        """Return the id of each character of ``text``.
+
+        A character outside the vocabulary becomes the id of ``unk_token`` when one
+        is set; otherwise it is an error (``ValueError`` or ``KeyError``) whose
+        message shows the character.
+        """
+        ### BEGIN SOLUTION
+        unknown = self.token_to_id.get(self.unk_token)
+        ids = []
+        for position, char in enumerate(text):
+            token_id = self.token_to_id.get(char, unknown)
+            if token_id is None:
+                raise ValueError(
+                    f"character {char!r} at position {position} is not in the vocabulary"
+                    " (fit on text that contains it, or set unk_token)"
+                )
+            ids.append(token_id)
+        return ids
+        ### END SOLUTION
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Join the tokens of ``ids`` into a string; an unknown id is an error naming it.
+
+        A special token decodes to its own text, e.g. ``"<unk>"``.
+        """
+        ### BEGIN SOLUTION
+        try:
+            return "".join(self.id_to_token[i] for i in ids)
+        except KeyError as error:
+            raise ValueError(f"unknown token id {error.args[0]!r} (vocab_size is {self.vocab_size})") from None
+        ### END SOLUTION
+
+
+WORD_PATTERN = re.compile(r"\w+|[^\w\s]")
+"""A word is a run of letters, digits or underscores; every other non-space
+character is a token of its own (``PUNCTUATION``); white space only separates tokens."""
+PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+class WordTokenizer(_TableTokenizer):
+    """Kata 2: one token per word or punctuation mark (see ``WORD_PATTERN``).
+
+    The vocabulary is the ``reserved_tokens``, then the words of the training text that
+    occur at least ``min_freq`` times, most frequent first (ties in sorted order),
+    cut so that the whole vocabulary holds at most ``max_vocab`` tokens. A word
+    outside it encodes as ``unk_token``.
+
+    >>> tokenizer = WordTokenizer()
+    >>> tokenizer.fit("the cat saw the dog.")
+    >>> tokenizer.encode("the dog saw a cat!")
+    [1, 4, 5, 0, 3, 0]
+    >>> tokenizer.decode(tokenizer.encode("the  dog.\\n"))
+    'the dog.'
+    """
+
+    kind = "word_tokenizer"
+
+    def __init__(
+        self,
+        min_freq: int = 1,
+        max_vocab: int | None = None,
+        unk_token: str | None = "<unk>",
+        special_tokens: Sequence[str] = (),
+    ):
+        super().__init__(unk_token, special_tokens)
+        if min_freq < 1:
+            raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+        if max_vocab is not None and max_vocab < self.vocab_size:
+            raise ValueError(
+                f"max_vocab={max_vocab} leaves no room for the {self.vocab_size} special tokens"
+            )
+        self.min_freq = min_freq
+        self.max_vocab = max_vocab
+
+    def _config(self) -> dict:
+        return {**super()._config(), "min_freq": self.min_freq, "max_vocab": self.max_vocab}
+
+    def tokenize(self, text: str) -> list[str]:
+        """Split ``text`` into words and punctuation marks with ``WORD_PATTERN``."""
+        ### BEGIN SOLUTION
+        return WORD_PATTERN.findall(text)
+        ### END SOLUTION
+
+    def fit(self, text: str) -> None:
+        """Build the vocabulary from the words of ``text`` (see the class docstring)."""
+        ### BEGIN SOLUTION
+        counts = Counter(self.tokenize(text))
+        words = sorted((w for w, n in counts.items() if n >= self.min_freq), key=lambda w: (-counts[w], w))
+        self.token_to_id = {}
+        for token in [*self.reserved_tokens, *words]:
+            if len(self.token_to_id) == self.max_vocab:
+                break
+            self.token_to_id.setdefault(token, len(self.token_to_id))
+        self.id_to_token = {i: token for token, i in self.token_to_id.items()}
+        ### END SOLUTION
+
+    def encode(self, text: str) -> list[int]:
+        """Return the id of each token of ``text``.
+
+        A word outside the vocabulary becomes the id of ``unk_token``; with no
+        ``unk_token`` it is an error (``ValueError`` or ``KeyError``) naming the word.
+        """
+        ### BEGIN SOLUTION
+        unknown = self.token_to_id.get(self.unk_token)
+        ids = []
+        for word in self.tokenize(text):
+            token_id = self.token_to_id.get(word, unknown)
+            if token_id is None:
+                raise ValueError(f"word {word!r} is not in the vocabulary (set unk_token to allow it)")
+            ids.append(token_id)
+        return ids
+        ### END SOLUTION
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Join the tokens of ``ids`` with one space, but no space before a punctuation mark.
+
+        Decoding loses what tokenizing dropped: the exact white space, and every
+        word that became ``unk_token``. What survives is the token sequence:
+        ``tokenize(decode(encode(text))) == tokenize(text)`` when no word is unknown.
+        An unknown id is an error naming it.
+        """
+        ### BEGIN SOLUTION
+        parts = []
+        for i in ids:
+            if i not in self.id_to_token:
+                raise ValueError(f"unknown token id {i!r} (vocab_size is {self.vocab_size})")
+            token = self.id_to_token[i]
+            if parts and not PUNCTUATION.fullmatch(token):
+                parts.append(" ")
+            parts.append(token)
+        return "".join(parts)
+        ### END SOLUTION
+
+
+def get_pair_counts(ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """Kata 3: count each pair of neighbouring ids.
+
+    Pairs overlap: ``get_pair_counts([1, 1, 1]) == {(1, 1): 2}``.
+    """
+    ### BEGIN SOLUTION
+    return Counter(zip(ids, ids[1:]))
+    ### END SOLUTION
+
+
+def merge_pair(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[int]:
+    """Kata 3: return a new list where each occurrence of ``pair`` is replaced by ``new_id``.
+
+    Scan from left to right; an occurrence that overlaps one already merged is
+    skipped: ``merge_pair([1, 1, 1], (1, 1), 9) == [9, 1]``. ``ids`` is not changed.
+    """
+    ### BEGIN SOLUTION
+    first, second = pair
+    merged = []
+    i = 0
+    while i < len(ids):
+        if ids[i] == first and i + 1 < len(ids) and ids[i + 1] == second:
+            merged.append(new_id)
+            i += 2
+        else:
+            merged.append(ids[i])
+            i += 1
+    return merged
+    ### END SOLUTION
+
+
+GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+"""GPT-2's pre-tokenizer: contractions, words, numbers and punctuation, each with
+at most one leading space, and runs of white space."""
+
+
+class SimpleBPETokenizer:
+    """Kata 4: byte-level byte-pair encoding (BPE).
+
+    Ids 0-255 are the 256 byte values; merge k creates id 256 + k from a pair of
+    older ids; the special tokens take the ids after the merges. So every string
+    can be encoded, whatever its alphabet, and decoding gives it back.
+
+    Attributes (kept up to date by the given method ``_set_merges``):
+        merges: ``{(id, id): new_id}`` in the order learned; earlier merges apply first.
+        vocab: ``{id: bytes}`` for every id, special tokens included.
+        special_tokens: ``{token: id}``.
+
+    ``pattern`` is a regular expression (``regex`` syntax, e.g. ``GPT2_PATTERN``)
+    that cuts text into pieces before BPE; no merge crosses a piece boundary. With
+    ``pattern=None`` the text between special tokens is one piece.
+    """
+
+    kind = "bpe_tokenizer"
+
+    def __init__(self, pattern: str | None = None, special_tokens: Sequence[str] = ()):
+        if len(set(special_tokens)) < len(special_tokens) or "" in special_tokens:
+            raise ValueError(f"special tokens must be distinct and non-empty, got {list(special_tokens)}")
+        self.pattern = pattern
+        self.compiled_pattern = None if pattern is None else regex.compile(pattern)
+        self._specials = list(special_tokens)
+        self._set_merges([])
+
+    @classmethod
+    def from_merges(cls, merges: Iterable[tuple[int, int]], pattern=None, special_tokens=()):
+        """Build a tokenizer from ranked merges, e.g. another tokenizer's ``merges``."""
+        tokenizer = cls(pattern, special_tokens)
+        tokenizer._set_merges(merges)
+        return tokenizer
+
+    def _set_merges(self, merges: Iterable[tuple[int, int]]) -> None:
+        """Set ``merges`` (pairs in rank order) and derive ``vocab`` and ``special_tokens``."""
+        self.merges: dict[tuple[int, int], int] = {}
+        self.vocab: dict[int, bytes] = {i: bytes([i]) for i in range(256)}
+        for pair in merges:
+            new_id = len(self.vocab)
+            if len(pair) != 2 or not all(type(i) is int and 0 <= i < new_id for i in pair):
+                raise ValueError(f"merge {new_id - 256} is {pair!r}: not a pair of existing ids")
+            self.merges[tuple(pair)] = new_id
+            self.vocab[new_id] = self.vocab[pair[0]] + self.vocab[pair[1]]
+        self.special_tokens: dict[str, int] = {}
+        for token in self._specials:
+            self.special_tokens[token] = len(self.vocab)
+            self.vocab[len(self.vocab)] = token.encode("utf-8")
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    def save(self, path) -> None:
+        """Write the tokenizer to ``path`` as versioned JSON (atomically)."""
+        state = {"pattern": self.pattern, "special_tokens": self._specials, "merges": list(self.merges)}
+        save_json(path, self.kind, state)
+
+    @classmethod
+    def load(cls, path):
+        """Read a tokenizer written by :meth:`save`."""
+        state = load_json(path, cls.kind, ("pattern", "special_tokens", "merges"))
+        return cls.from_merges(state["merges"], state["pattern"], state["special_tokens"])
+
+    def split(self, text: str) -> list[str]:
+        """Cut ``text`` into the pieces that BPE works on.
+
+        Each special token found in the text is a piece of its own (the longest
+        wins where two could start at the same place). The text between them is cut
+        by ``compiled_pattern`` (``findall``), or kept whole when it is None. Nothing
+        is lost and there are no empty pieces: ``"".join(split(text)) == text``.
+        """
+        ### BEGIN SOLUTION
+        parts = [text]
+        if self.special_tokens:
+            alternatives = sorted(self.special_tokens, key=len, reverse=True)
+            parts = regex.split("(" + "|".join(map(regex.escape, alternatives)) + ")", text)
+        pieces = []
+        for part in parts:
+            if part in self.special_tokens or self.compiled_pattern is None:
+                pieces.append(part)
+            else:
+                pieces.extend(self.compiled_pattern.findall(part))
+        return [piece for piece in pieces if piece]
+        ### END SOLUTION
+
+    def train(self, text: str, vocab_size: int) -> None:
+        """Learn merges from ``text`` until the vocabulary holds ``vocab_size`` ids.
+
+        The vocabulary counts the 256 bytes, the merges and the special tokens, so a
+        ``vocab_size`` below ``256 + len(special_tokens)`` is a ``ValueError``. Each
+        step merges the most frequent pair of neighbouring ids within a piece (see
+        ``split``; special tokens are never part of a pair). A tie goes to the pair
+        whose byte strings are lexicographically greatest, ``(vocab[a], vocab[b])``,
+        and then to the smallest ids. Training stops early, without error, when no
+        pair is left. Replaces any earlier merges.
+        """
+        ### BEGIN SOLUTION
+        n_merges = vocab_size - 256 - len(self._specials)
+        if n_merges < 0:
+            raise ValueError(
+                f"vocab_size={vocab_size} is too small: it must count the 256 bytes"
+                f" and the {len(self._specials)} special tokens"
+            )
+        # Count each distinct piece once, then keep pair counts up to date
+        # incrementally: a merge only touches the words that hold its pair.
+        pieces = Counter(p.encode("utf-8") for p in self.split(text) if p not in self.special_tokens)
+        words = [list(piece) for piece in pieces]
+        freqs = list(pieces.values())
+        counts: Counter[tuple[int, int]] = Counter()
+        where = defaultdict(set)  # pair -> indices of the words that (may) hold it
+        for i, word in enumerate(words):
+            for pair, n in get_pair_counts(word).items():
+                counts[pair] += n * freqs[i]
+                where[pair].add(i)
+
+        vocab = {i: bytes([i]) for i in range(256)}
+
+        def reverse_order(token: bytes) -> tuple[int, ...]:
+            # sorts byte strings from greatest to smallest (256 ends a token after its prefix)
+            return (*(255 - byte for byte in token), 256)
+
+        def heap_entry(pair):  # the heap pops the most frequent, then the greatest pair first
+            return (-counts[pair], reverse_order(vocab[pair[0]]), reverse_order(vocab[pair[1]]), pair)
+
+        heap = [heap_entry(pair) for pair in counts]
+        heapq.heapify(heap)
+        merges = []
+        while heap and len(merges) < n_merges:
+            negative_count, _, _, pair = heapq.heappop(heap)
+            if -negative_count != counts[pair]:
+                continue  # the count changed after this entry was pushed
+            new_id = 256 + len(merges)
+            merges.append(pair)
+            vocab[new_id] = vocab[pair[0]] + vocab[pair[1]]
+            changed = set()
+            for i in where.pop(pair):
+                old, new = words[i], merge_pair(words[i], pair, new_id)
+                for p, n in get_pair_counts(old).items():
+                    counts[p] -= n * freqs[i]
+                    changed.add(p)
+                for p, n in get_pair_counts(new).items():
+                    counts[p] += n * freqs[i]
+                    where[p].add(i)
+                    changed.add(p)
+                words[i] = new
+            for p in changed:
+                if counts[p] > 0:
+                    heapq.heappush(heap, heap_entry(p))
+        self._set_merges(merges)
+        ### END SOLUTION
+
+    def encode(self, text: str) -> list[int]:
+        """Return the ids of ``text``: each piece's UTF-8 bytes, merged by rank.
+
+        Within a piece, repeatedly merge the neighbouring pair that was learned
+        first (lowest new id), until no learned pair is left. A special token
+        encodes to its own id.
+        """
+        ### BEGIN SOLUTION
+        ids = []
+        for piece in self.split(text):
+            if piece in self.special_tokens:
+                ids.append(self.special_tokens[piece])
+                continue
+            piece_ids = list(piece.encode("utf-8"))
+            while len(piece_ids) > 1:
+                pair = min(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, float("inf")))
+                if pair not in self.merges:
+                    break
+                piece_ids = merge_pair(piece_ids, pair, self.merges[pair])
+            ids.extend(piece_ids)
+        return ids
+        ### END SOLUTION
+
+    def decode_bytes(self, ids: Iterable[int]) -> bytes:
+        """Concatenate the bytes of ``ids``; an unknown id is an error naming it."""
+        ### BEGIN SOLUTION
+        try:
+            return b"".join(self.vocab[i] for i in ids)
+        except KeyError as error:
+            raise ValueError(f"unknown token id {error.args[0]!r} (vocab_size is {self.vocab_size})") from None
+        ### END SOLUTION
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Decode ``ids`` to text; bytes that are not valid UTF-8 become U+FFFD."""
+        ### BEGIN SOLUTION
+        return self.decode_bytes(ids).decode("utf-8", errors="replace")
+        ### END SOLUTION

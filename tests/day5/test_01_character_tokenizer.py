@@ -1,0 +1,137 @@
+"""Kata 1: CharacterTokenizer -- one token per character.
+
+Read: study_notes/01_tokenization_basics.md#character-tokenizer
+"""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def fitted(day5, text, **options):
+    tokenizer = day5.CharacterTokenizer(**options)
+    tokenizer.fit(text)
+    return tokenizer
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_fit_numbers_the_distinct_characters_in_sorted_order(day5):
+    tokenizer = fitted(day5, "hello")
+    assert tokenizer.token_to_id == {"e": 0, "h": 1, "l": 2, "o": 3}
+    assert tokenizer.vocab_size == 4
+
+
+def test_id_to_token_is_the_inverse_map(day5):
+    tokenizer = fitted(day5, "hello")
+    assert tokenizer.id_to_token == {0: "e", 1: "h", 2: "l", 3: "o"}
+
+
+def test_encode_maps_each_character_to_its_id(day5):
+    assert fitted(day5, "hello").encode("hole") == [1, 3, 2, 0]
+
+
+def test_decode_joins_the_characters(day5):
+    assert fitted(day5, "hello").decode([1, 3, 2, 0]) == "hole"
+
+
+def test_the_same_characters_give_the_same_vocabulary_in_any_order(day5):
+    assert fitted(day5, "cab").token_to_id == fitted(day5, "bcaabc").token_to_id == {"a": 0, "b": 1, "c": 2}
+
+
+def test_reserved_tokens_come_first_unk_then_specials(day5):
+    tokenizer = fitted(day5, "hello", unk_token="<unk>", special_tokens=["<pad>", "<bos>"])
+    assert tokenizer.token_to_id == {"<unk>": 0, "<pad>": 1, "<bos>": 2, "e": 3, "h": 4, "l": 5, "o": 6}
+    assert tokenizer.decode([2, 4, 1]) == "<bos>h<pad>"
+
+
+def test_unseen_character_becomes_unk_when_configured(day5):
+    tokenizer = fitted(day5, "hello", unk_token="<unk>")
+    assert tokenizer.encode("hi!") == [2, 0, 0]
+
+
+def test_fit_again_replaces_the_vocabulary(day5):
+    tokenizer = fitted(day5, "hello")
+    tokenizer.fit("abc")
+    assert tokenizer.token_to_id == {"a": 0, "b": 1, "c": 2}
+    assert tokenizer.id_to_token == {0: "a", 1: "b", 2: "c"}
+
+
+# --- edge cases ---------------------------------------------------------------
+
+
+def test_empty_text(day5):
+    tokenizer = fitted(day5, "", unk_token="<unk>")
+    assert tokenizer.token_to_id == {"<unk>": 0}
+    assert tokenizer.encode("") == []
+    assert tokenizer.decode([]) == ""
+    assert tokenizer.encode("x") == [0]
+
+
+def test_korean_emoji_crlf_and_nul_are_characters_like_any_other(day5):
+    text = "안녕, 세계 👋\r\n\x00"
+    tokenizer = fitted(day5, text)
+    assert tokenizer.vocab_size == len(set(text)) == 10
+    assert list(tokenizer.token_to_id) == sorted(set(text))
+    assert tokenizer.decode(tokenizer.encode(text)) == text
+
+
+def test_a_character_already_reserved_is_not_added_twice(day5):
+    tokenizer = fitted(day5, "a|b", special_tokens=["|"])
+    assert tokenizer.token_to_id == {"|": 0, "a": 1, "b": 2}
+    assert tokenizer.encode("b|a") == [2, 0, 1]
+
+
+# --- bad input ----------------------------------------------------------------
+
+
+def test_unseen_character_without_unk_is_an_error_naming_it(day5):
+    tokenizer = fitted(day5, "hello")
+    with pytest.raises((KeyError, ValueError)) as error:
+        tokenizer.encode("help")
+    assert "p" in str(error.value)
+
+
+def test_unknown_id_is_an_error_naming_it(day5):
+    tokenizer = fitted(day5, "hello")
+    with pytest.raises((KeyError, ValueError)) as error:
+        tokenizer.decode([0, 4217])
+    assert "4217" in str(error.value)
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+
+@given(st.text())
+def test_decode_inverts_encode_for_every_string(day5, text):
+    tokenizer = fitted(day5, text)
+    assert tokenizer.decode(tokenizer.encode(text)) == text
+
+
+@given(st.text(), st.text())
+def test_with_unk_every_string_encodes_to_valid_ids(day5, training_text, text):
+    tokenizer = fitted(day5, training_text, unk_token="<unk>")
+    ids = tokenizer.encode(text)
+    assert len(ids) == len(text)
+    assert all(0 <= i < tokenizer.vocab_size for i in ids)
+    unknown = [i for i, char in enumerate(text) if char not in training_text]
+    assert [i for i, token_id in enumerate(ids) if token_id == 0] == unknown
+
+
+@given(st.text(), st.lists(st.text(min_size=2, max_size=5), max_size=3, unique=True))
+def test_vocabulary_is_reserved_tokens_then_sorted_characters(day5, text, specials):
+    tokenizer = fitted(day5, text, special_tokens=specials)
+    assert list(tokenizer.token_to_id) == specials + sorted(set(text))
+    assert list(tokenizer.token_to_id.values()) == list(range(tokenizer.vocab_size))
+    assert {i: t for t, i in tokenizer.token_to_id.items()} == tokenizer.id_to_token
+
+
+@given(st.text())
+def test_save_then_load_gives_the_same_tokenizer(day5, tmp_path_factory, text):
+    tokenizer = fitted(day5, text, unk_token="<unk>", special_tokens=["<pad>"])
+    path = tmp_path_factory.mktemp("char") / "tokenizer.json"
+    tokenizer.save(path)
+    loaded = day5.CharacterTokenizer.load(path)
+    assert loaded.token_to_id == tokenizer.token_to_id
+    assert loaded.encode(text + "?") == tokenizer.encode(text + "?")

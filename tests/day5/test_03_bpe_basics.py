@@ -1,0 +1,85 @@
+"""Kata 3: the two steps of BPE -- count neighbouring pairs, merge one pair.
+
+Read: study_notes/01_tokenization_basics.md#bpe-pair-counts-and-merge
+"""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+small_ids = st.lists(st.integers(0, 3), max_size=30)
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_pair_counts_of_a_short_list(day5):
+    assert day5.get_pair_counts([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}
+
+
+def test_pair_counts_overlap(day5):
+    assert day5.get_pair_counts([1, 1, 1]) == {(1, 1): 2}
+
+
+def test_merge_replaces_every_occurrence(day5):
+    assert day5.merge_pair([1, 2, 3, 1, 2], (1, 2), 4) == [4, 3, 4]
+
+
+def test_merge_scans_left_to_right_without_overlap(day5):
+    assert day5.merge_pair([1, 1, 1], (1, 1), 9) == [9, 1]
+    assert day5.merge_pair([1, 1, 1, 1], (1, 1), 9) == [9, 9]
+
+
+def test_the_classic_example_aaabdaaabac(day5):
+    ids = list(b"aaabdaaabac")
+    counts = day5.get_pair_counts(ids)
+    assert counts[(97, 97)] == 4 and max(counts.values()) == 4
+    assert day5.merge_pair(ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99]
+
+
+# --- edge cases ---------------------------------------------------------------
+
+
+def test_no_pairs_in_empty_or_single_lists(day5):
+    assert day5.get_pair_counts([]) == {}
+    assert day5.get_pair_counts([7]) == {}
+
+
+def test_merge_without_an_occurrence_changes_nothing(day5):
+    assert day5.merge_pair([1, 2, 3], (3, 1), 9) == [1, 2, 3]
+    assert day5.merge_pair([], (1, 2), 9) == []
+    assert day5.merge_pair([1], (1, 1), 9) == [1]
+
+
+def test_merge_returns_a_new_list_and_leaves_the_input_alone(day5):
+    ids = [1, 2, 1, 2]
+    merged = day5.merge_pair(ids, (1, 2), 5)
+    assert merged == [5, 5] and ids == [1, 2, 1, 2]
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+
+@given(small_ids)
+def test_pair_counts_add_up_to_the_number_of_neighbours(day5, ids):
+    counts = day5.get_pair_counts(ids)
+    assert sum(counts.values()) == max(len(ids) - 1, 0)
+    assert all(n > 0 for n in counts.values())
+
+
+def unmerge(ids, new_id, pair):
+    return [i for token in ids for i in (pair if token == new_id else (token,))]
+
+
+@given(small_ids, st.tuples(st.integers(0, 3), st.integers(0, 3)))
+def test_merge_is_undone_by_expanding_the_new_id(day5, ids, pair):
+    merged = day5.merge_pair(ids, pair, 99)
+    assert unmerge(merged, 99, pair) == ids
+    assert len(merged) == len(ids) - merged.count(99)
+
+
+@given(small_ids, st.tuples(st.integers(0, 3), st.integers(0, 3)))
+def test_after_a_merge_the_pair_is_left_only_where_occurrences_overlapped(day5, ids, pair):
+    merged = day5.merge_pair(ids, pair, 99)
+    if pair[0] != pair[1]:
+        assert pair not in day5.get_pair_counts(merged)
+    assert merged.count(99) >= (day5.get_pair_counts(ids).get(pair, 0) + 1) // 2

@@ -1,0 +1,1 @@
+"""The Day 5 workbook engine: kata manifest, implementation seam, stubs, pytest plugin."""

@@ -1,0 +1,83 @@
+"""The consistency check CI runs: the workbook is honest.
+
+1. ``exercises/`` is exactly what ``solutions/`` generates (no drift).
+2. Every stub module imports cleanly.
+3. The reference passes every test.
+4. On the untouched stubs every graded test fails; one that passes is named.
+5. For each kata, a copy of the stubs with only that kata filled in from the
+   reference passes all of that kata's tests and fails every other kata's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from . import stubs
+from .implementation import NAMED, ROOT
+from .katas import KATAS
+
+
+def run_suite(impl: str | Path, profile: str) -> dict[str, dict]:
+    """Run tests/day5 against ``impl`` in a fresh interpreter; ``{node id: {kata, outcome}}``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = [
+            sys.executable, "-m", "pytest", "tests/day5", "-q", "-p", "no:cacheprovider",
+            f"--impl={impl}", f"--workbook-report={report}", f"--hypothesis-profile={profile}",
+        ]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if not report.exists():
+            raise RuntimeError(f"pytest did not finish (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        return json.loads(report.read_text(encoding="utf-8"))["tests"]
+
+
+def stub_imports() -> list[str]:
+    problems = []
+    for module in sorted({kata.module for kata in KATAS}):
+        code = f"from workbook.implementation import load; load('exercises', {module!r})"
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            problems.append(f"exercises/day5/{module}.py does not import:\n{done.stderr[-2000:]}")
+    return problems
+
+
+def verify(log: Callable[[str], None] = print) -> list[str]:
+    """Run every check; return the problems found (none means the workbook is consistent)."""
+    problems = []
+
+    def check(title: str, found: list[str]) -> None:
+        log(f"{'ok  ' if not found else 'FAIL'} {title}")
+        problems.extend(found)
+
+    check("exercises/ is generated from solutions/", stubs.drift())
+    check("the stubs import", stub_imports())
+
+    owners = {owner for path in stubs.solution_files() for owner, *_ in stubs.regions(path.read_text("utf-8"))}
+    claimed = {name for kata in KATAS for name in kata.names}
+    check("every solution region belongs to a kata", [f"no kata claims {name}" for name in sorted(owners - claimed)])
+
+    outcomes = run_suite("solutions", "ci")
+    check("the reference passes every test", [f"reference: {n} {t['outcome']}" for n, t in outcomes.items() if t["outcome"] != "passed"])
+
+    outcomes = run_suite("exercises", "grade")
+    check(
+        "every graded test fails on the stubs",
+        [f"passes on the stubs: {n}" for n, t in outcomes.items() if t["kata"] and t["outcome"] == "passed"],
+    )
+
+    for kata in KATAS:
+        with tempfile.TemporaryDirectory() as tmp:
+            stubs.write(Path(tmp), keep=kata.names, log=lambda _: None)
+            outcomes = run_suite(tmp, "grade")
+        found = [
+            f"only {kata.slug} filled in: {n} {t['outcome']}"
+            for n, t in outcomes.items()
+            if t["kata"] and (t["outcome"] == "passed") != (t["kata"] == kata.slug)
+        ]
+        check(f"filling in {kata.slug} alone turns exactly that kata green", found)
+    return problems
