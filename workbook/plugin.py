@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
@@ -32,6 +33,25 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "learner")
 
 NOT_STARTED = "not started yet: implement "
+
+
+class StubReached(BaseException):
+    """Raised in place of a stub's NotImplementedError inside a hypothesis test.
+
+    Hypothesis shrinks an ``Exception`` but lets a ``BaseException`` through at
+    once; an untouched stub fails on every input, so shrinking it is wasted time.
+    """
+
+
+def stop_at_stubs(inner_test):
+    @functools.wraps(inner_test)
+    def wrapped(*args, **kwargs):
+        try:
+            return inner_test(*args, **kwargs)
+        except NotImplementedError as error:
+            raise StubReached() from error
+
+    return wrapped
 
 
 def pytest_addoption(parser):
@@ -67,7 +87,11 @@ def day5(request):
         module = implementation.load(impl, kata.module)
     except Exception as error:  # the learner's file does not even import: say so, once per test
         where = implementation.resolve(impl) / "day5" / f"{kata.module}.py"
-        pytest.fail(f"{where} does not import: {type(error).__name__}: {error}", pytrace=False)
+        problem = f"{where} does not import: {type(error).__name__}: {error}"
+    else:
+        problem = None
+    if problem:
+        pytest.fail(problem, pytrace=False)
     if implementation.is_reference(impl):
         yield module
         return
@@ -99,28 +123,39 @@ class Progress:
     def pytest_collection_modifyitems(self, items):
         for item in items:
             self.kata_of[item.nodeid] = kata_of(item)
+            hypothesis_hooks = getattr(getattr(item, "obj", None), "hypothesis", None)
+            if hypothesis_hooks is not None:  # the documented way to wrap a hypothesis test
+                hypothesis_hooks.inner_test = stop_at_stubs(hypothesis_hooks.inner_test)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
-        if call.excinfo is not None and call.excinfo.errisinstance(NotImplementedError):
-            stub = self._stub(call.excinfo)
+        if call.excinfo is not None:
+            error = call.excinfo.value
+            if isinstance(error, StubReached):
+                error = error.__cause__
+            stub = self._stub(error) if isinstance(error, NotImplementedError) else None
             if stub:
                 report.longrepr = NOT_STARTED + stub
+                report.sections = [s for s in report.sections if "Hypothesis" not in s[0]]  # no seed to replay
         return report
 
-    def _stub(self, excinfo) -> str | None:
+    def _stub(self, error: BaseException) -> str | None:
         """``"`Class.method` in path:line"`` for the innermost frame in the implementation's files."""
-        for entry in reversed(excinfo.traceback):
-            path = Path(entry.path)
-            if self.folder in path.parents:
-                code = entry.frame.code.raw
-                name = getattr(code, "co_qualname", None)  # Python 3.11+
-                if name is None:
-                    owner = entry.frame.f_locals.get("self")
-                    name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
-                return f"`{name}` in {path.relative_to(self.folder.parent)}:{entry.lineno + 1}"
-        return None
+        found, tb = None, error.__traceback__
+        while tb is not None:
+            if self.folder in Path(tb.tb_frame.f_code.co_filename).parents:
+                found = tb
+            tb = tb.tb_next
+        if found is None:
+            return None
+        code = found.tb_frame.f_code
+        name = getattr(code, "co_qualname", None)  # Python 3.11+
+        if name is None:
+            owner = found.tb_frame.f_locals.get("self")
+            name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
+        path = Path(code.co_filename).relative_to(self.folder.parent)
+        return f"`{name}` in {path}:{found.tb_lineno}"
 
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or report.outcome != "passed":
