@@ -38,7 +38,7 @@ KATAS: tuple[Kata, ...] = (
         hints=(
             "어휘(vocabulary)는 예약 토큰(reserved_tokens) 다음에 text의 서로 다른 문자를 정렬해서 번호를 붙인 표입니다.",
             "token_to_id와 id_to_token을 둘 다 채우세요. 모르는 문자는 unk_token이 있으면 그 id, 없으면 그 문자를 담은 오류입니다.",
-            "reserved_tokens=('<unk>',)이고 text='hello'이면 token_to_id == {'<unk>': 0, 'e': 1, 'h': 2, 'l': 3, 'o': 4}.",
+            "CharacterTokenizer(unk_token='<unk>')로 'hello'를 fit하면 token_to_id == {'<unk>': 0, 'e': 1, 'h': 2, 'l': 3, 'o': 4}.",
         ),
     ),
     Kata(

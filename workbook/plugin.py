@@ -191,7 +191,8 @@ class Progress:
         for kata, passed, total, earned in rows:
             mark = "done" if passed == total else ("<- next" if kata is next_kata else "")
             number = KATAS.index(kata) + 1
-            tr.write_line(f"{number:>2}. {kata.title:<{width}}{passed:>5}/{total:<3}{earned:>6}/{kata.points:<3} {mark}")
+            line = f"{number:>2}. {kata.title:<{width}}{passed:>5}/{total:<3}{earned:>6}/{kata.points:<3} {mark}"
+            tr.write_line(line.rstrip())
         earned = sum(row[3] for row in rows)
         tr.write_line(f"    {'total':<{width}}{'':9}{earned:>6}/{sum(kata.points for kata, *_ in rows)}")
         if next_kata is None:
