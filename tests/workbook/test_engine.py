@@ -1,5 +1,7 @@
 """The engine itself: stub generation (nbgrader's rule), the manifest, the seam."""
 
+import doctest
+
 import pytest
 
 from workbook import implementation, stubs
@@ -97,3 +99,21 @@ def test_the_seam_loads_each_implementation_under_its_own_name():
     assert implementation.is_reference("solutions") and not implementation.is_reference("exercises")
     with pytest.raises(ValueError, match="day5/__init__.py"):
         implementation.resolve("no/such/folder")
+
+
+def test_every_hint_links_to_a_real_section():
+    for kata in KATAS:
+        note, anchor = kata.note.split("#")
+        assert f'<a id="{anchor}"></a>' in (ROOT / note).read_text(encoding="utf-8"), kata.note
+
+
+@pytest.mark.parametrize("note", sorted(p.name for p in (ROOT / "study_notes").glob("*.md")))
+def test_every_example_in_the_study_notes_runs_on_the_reference(note):
+    failed, attempted = doctest.testfile(str(ROOT / "study_notes" / note), module_relative=False, verbose=False)
+    assert attempted > 0 and failed == 0
+
+
+def test_the_reference_docstring_examples_run():
+    for module in sorted({kata.module for kata in KATAS}):
+        failed, attempted = doctest.testmod(implementation.load("solutions", module), verbose=False)
+        assert attempted > 0 and failed == 0
