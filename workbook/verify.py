@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import stubs
-from .implementation import NAMED, ROOT
+from .implementation import ROOT
 from .katas import KATAS
 
 
