@@ -51,6 +51,7 @@ def stop_at_stubs(inner_test):
         except NotImplementedError as error:
             raise StubReached() from error
 
+    wrapped.stops_at_stubs = True
     return wrapped
 
 
@@ -124,7 +125,8 @@ class Progress:
         for item in items:
             self.kata_of[item.nodeid] = kata_of(item)
             hypothesis_hooks = getattr(getattr(item, "obj", None), "hypothesis", None)
-            if hypothesis_hooks is not None:  # the documented way to wrap a hypothesis test
+            if hypothesis_hooks is not None and not hasattr(hypothesis_hooks.inner_test, "stops_at_stubs"):
+                # the documented way to wrap a hypothesis test; once, however often it is collected
                 hypothesis_hooks.inner_test = stop_at_stubs(hypothesis_hooks.inner_test)
 
     @pytest.hookimpl(wrapper=True)

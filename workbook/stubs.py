@@ -87,9 +87,13 @@ def write(target: Path, keep: Container[str] = (), backup: bool = False, log: Ca
             path.with_name(name + ".bak").write_text(old, encoding="utf-8")
             log(f"kept the old {path.relative_to(target.parent)} as {name}.bak")
         fd, tmp = tempfile.mkstemp(dir=package, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
         log(f"wrote {path.relative_to(target.parent)}")
 
 
