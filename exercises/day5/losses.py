@@ -1,0 +1,137 @@
+"""Katas 6-8: softmax, cross-entropy and perplexity, gradient clipping.
+
+A model outputs one score (logit) per vocabulary entry. Softmax turns scores into
+probabilities; cross-entropy is the average surprise ``-log p(target)``; its
+gradient with respect to the logits is what starts backpropagation. Clipping keeps
+one unlucky batch from taking a huge step.
+
+Every function works on logits of shape ``(..., V)``: ``(V,)``, ``(N, V)`` or
+``(B, T, V)`` alike, the last axis being the vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def softmax(logits, axis: int = -1) -> np.ndarray:
+    """Kata 6: ``exp(z_i) / sum_j exp(z_j)`` along ``axis``, for any size of ``z``.
+
+    Subtract the maximum first: the factor ``exp(-max)`` cancels between numerator and
+    denominator, and every exponent becomes ``<= 0``, so nothing overflows.
+
+    >>> softmax(np.array([1.0, 2.0, 3.0])).round(4)
+    array([0.09  , 0.2447, 0.6652])
+    >>> softmax(np.array([1e4, 0.0]))
+    array([1., 0.])
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def log_softmax(logits, axis: int = -1) -> np.ndarray:
+    """Kata 6: ``log(softmax(z))``, computed as ``z - max - log(sum(exp(z - max)))``.
+
+    Exact even where softmax underflows to 0, whose log would be ``-inf``.
+
+    >>> log_softmax(np.array([1e4, 0.0]))
+    array([     0., -10000.])
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def check_targets(logits, targets, ignore_index: int | None = None):
+    """``(logits, targets, counted)`` as arrays, or a clear error (given code).
+
+    ``targets`` must be integers with the shape of ``logits`` minus its last axis, each
+    in ``[0, V)`` or equal to ``ignore_index``. ``counted`` marks the positions whose
+    target is not ``ignore_index``; there must be at least one.
+    """
+    logits, targets = np.asarray(logits), np.asarray(targets)
+    if logits.ndim < 1 or targets.shape != logits.shape[:-1]:
+        raise ValueError(f"targets of shape {targets.shape} do not fit logits of shape {logits.shape}: expected {logits.shape[:-1]}")
+    if targets.size and not np.issubdtype(targets.dtype, np.integer):
+        raise TypeError(f"targets must be integer ids, got dtype {targets.dtype}")
+    counted = targets != ignore_index if ignore_index is not None else np.ones(targets.shape, bool)
+    bad = counted & ((targets < 0) | (targets >= logits.shape[-1]))
+    if bad.any():
+        raise ValueError(f"target {targets[bad][0]} is outside the vocabulary [0, {logits.shape[-1]})")
+    if not counted.any():
+        raise ValueError("no target to average over: every target is ignore_index, or there are none")
+    return logits, targets.astype(np.int64), counted
+
+
+def cross_entropy(logits, targets, ignore_index: int | None = None) -> float:
+    """Kata 7: the mean of ``-log softmax(logits)[target]`` over every counted position.
+
+    Positions whose target is ``ignore_index`` are left out of the mean. Validate the
+    input with ``check_targets`` first.
+
+    >>> cross_entropy(np.zeros((2, 4)), np.array([0, 3])) == math.log(4)
+    True
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def perplexity(loss: float) -> float:
+    """Kata 7: ``exp(loss)``, the number of equally likely tokens that would be as surprising.
+
+    A model that spreads its probability evenly over ``V`` tokens has a loss of
+    ``log V`` and a perplexity of ``V``.
+
+    >>> round(perplexity(math.log(50)), 9)
+    50.0
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+class CrossEntropyLoss:
+    """Kata 7: cross-entropy as a layer, with the gradient that starts backpropagation.
+
+    ``loss = loss_fn(logits, targets)`` returns the mean cross-entropy and remembers
+    what ``loss_fn.backward()`` needs to return dLoss/dlogits::
+
+        dlogits = (softmax(logits) - onehot(targets)) / N
+
+    where ``N`` counts the positions in the mean; ignored positions get a zero gradient.
+
+    >>> loss_fn = CrossEntropyLoss()
+    >>> loss_fn(np.zeros((1, 4)), np.array([2])) == math.log(4)
+    True
+    >>> loss_fn.backward()
+    array([[ 0.25,  0.25, -0.75,  0.25]])
+    """
+
+    def __init__(self, ignore_index: int | None = None):
+        self.ignore_index = ignore_index
+        self._saved = None
+
+    def __call__(self, logits, targets) -> float:
+        return self.forward(logits, targets)
+
+    def forward(self, logits, targets) -> float:
+        """The mean cross-entropy; keep what ``backward`` needs."""
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self) -> np.ndarray:
+        """dLoss/dlogits for the last call, with the shape of its logits."""
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+def clip_grad_norm(params, max_norm: float) -> float:
+    """Kata 8: scale all gradients together so that their global L2 norm is at most ``max_norm``.
+
+    The global norm is the norm of all gradients joined into one vector. When it
+    exceeds ``max_norm``, every ``grad`` is multiplied in place by
+    ``max_norm / (norm + 1e-6)``; the direction of the step does not change, only its
+    length. Returns the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()

@@ -1,0 +1,89 @@
+"""Katas 9-10: the optimizers SGD and Adam.
+
+An optimizer owns a list of parameters (objects with ``data`` and ``grad``).
+``step()`` moves every ``data`` using its ``grad``; ``zero_grad()`` resets the
+gradients, which the model *adds* to on every backward pass.
+
+Both katas match PyTorch step for step: ``SGDOptimizer`` is ``torch.optim.SGD``
+(without dampening), ``AdamOptimizer`` is ``torch.optim.Adam``, or ``torch.optim.AdamW``
+with ``decoupled=True``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class Optimizer:
+    """What every optimizer shares (given code, not a kata): parameters, ``lr``, ``zero_grad``."""
+
+    def __init__(self, params, lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("the optimizer got an empty list of parameters")
+        if not lr > 0:
+            raise ValueError(f"lr must be positive, got {lr}")
+        self.lr = lr
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero, in place."""
+        for p in self.params:
+            p.grad[...] = 0
+
+
+class SGDOptimizer(Optimizer):
+    """Kata 9: stochastic gradient descent, with optional momentum, Nesterov and weight decay.
+
+    For each parameter ``p`` with gradient ``g``, one step is::
+
+        g = g + weight_decay * p            # L2 penalty (weight decay)
+        v = momentum * v + g                # velocity, v = 0 before the first step
+        g = g + momentum * v  if nesterov  else  v      (only when momentum > 0)
+        p = p - lr * g
+
+    ``momentum`` and ``weight_decay`` must be ``>= 0``; ``nesterov`` needs ``momentum > 0``.
+    """
+
+    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
+        super().__init__(params, lr)
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def step(self) -> None:
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class AdamOptimizer(Optimizer):
+    """Kata 10: Adam, with L2 weight decay, or AdamW's decoupled weight decay.
+
+    Step ``t = 1, 2, ...`` for each parameter ``p`` with gradient ``g``::
+
+        p = p * (1 - lr * weight_decay)  if decoupled  else  g = g + weight_decay * p
+        m = beta1 * m + (1 - beta1) * g          # running mean of g,   m = 0 at first
+        v = beta2 * v + (1 - beta2) * g**2       # running mean of g^2, v = 0 at first
+        m_hat = m / (1 - beta1**t)               # bias correction: m and v start at 0
+        v_hat = v / (1 - beta2**t)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
+
+    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0``.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled: bool = False,
+    ):
+        super().__init__(params, lr)
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def step(self) -> None:
+        # YOUR CODE HERE
+        raise NotImplementedError()

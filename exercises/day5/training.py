@@ -1,0 +1,70 @@
+"""Kata 11: the training loop, as the course writes it, in NumPy.
+
+    for epoch in range(num_epochs):
+        for inputs, targets in loader:
+            logits = model(inputs)                   # forward: a score for every next token
+            loss = loss_fn(logits, targets)          # how surprised the model was, on average
+            model.backward(loss_fn.backward())       # backward: dLoss/dparameter into each grad
+            clip_grad_norm(model.parameters(), 1.0)  # optional: cap the length of the step
+            optimizer.step()                         # move every parameter against its gradient
+            optimizer.zero_grad()                    # the next batch starts from zero gradients
+
+Everything the loop calls comes from the earlier katas; this kata puts it in order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .data import DataLoader
+from .losses import CrossEntropyLoss, clip_grad_norm, perplexity
+from .optim import AdamOptimizer
+
+
+def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) -> list[float]:
+    """One pass over ``loader``, one optimizer step per batch; return each step's loss.
+
+    Each step: forward, ``CrossEntropyLoss``, backward, ``clip_grad_norm`` when
+    ``max_grad_norm`` is given, ``optimizer.step()``, ``optimizer.zero_grad()``.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def evaluate(model, loader) -> tuple[float, float]:
+    """``(mean loss, perplexity)`` of ``model`` on every target of ``loader``; no training.
+
+    The mean is over target tokens, not over batches, so a smaller last batch counts
+    for what it holds. Parameters and gradients are left untouched.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def train(
+    model,
+    text: str,
+    tokenizer,
+    epochs: int = 1,
+    batch_size: int = 16,
+    seq_len: int = 32,
+    lr: float = 1e-2,
+    max_grad_norm: float | None = 1.0,
+    seed: int = 0,
+) -> list[float]:
+    """The course's one-liner: train ``model`` on ``text``; return each epoch's mean loss.
+
+    Encode ``text`` with the (already fitted) ``tokenizer``, batch it with a shuffled
+    ``DataLoader`` (``seed``), and run ``epochs`` epochs of ``train_epoch`` with
+    ``AdamOptimizer(lr)`` and clipping at ``max_grad_norm``. A text too short for
+    ``seq_len`` gets windows as long as it allows (``len(ids) - 1`` tokens).
+
+    The course writes it as::
+
+        tokenizer = CharacterTokenizer()
+        tokenizer.fit(text)
+        model = MiniLanguageModel(vocab_size=tokenizer.vocab_size)
+        train(model, text, tokenizer, epochs=100)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()

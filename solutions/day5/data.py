@@ -1,0 +1,104 @@
+"""Kata 5: batches for next-token prediction.
+
+A language model learns to predict every token from the tokens before it. The
+``DataLoader`` cuts one long list of token ids into windows of ``seq_len + 1``
+tokens; a window's first ``seq_len`` tokens are the inputs and its last
+``seq_len`` are the targets, the same tokens shifted by one::
+
+    token ids   5  8  2  9  4  7  1  3  6
+    window      5  8  2  9  4                  (seq_len = 4)
+    inputs      5  8  2  9
+    targets        8  2  9  4                  targets[t] is the token after inputs[t]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def train_val_split(token_ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``token_ids`` into a training part and the validation part that follows it.
+
+    The last ``round(len(token_ids) * val_fraction)`` ids are the validation part. The
+    split is not shuffled: validation text is a stretch the model never trained on.
+    Both parts must be non-empty.
+
+    >>> train, val = train_val_split(list(range(10)), val_fraction=0.2)
+    >>> train.tolist(), val.tolist()
+    ([0, 1, 2, 3, 4, 5, 6, 7], [8, 9])
+    """
+    ### BEGIN SOLUTION
+    ids = _as_token_ids(token_ids)
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
+    n_val = round(len(ids) * val_fraction)
+    if not 0 < n_val < len(ids):
+        raise ValueError(
+            f"{len(ids)} token ids with val_fraction={val_fraction} leave an empty training or validation part"
+        )
+    return ids[:-n_val], ids[-n_val:]
+    ### END SOLUTION
+
+
+class DataLoader:
+    """Kata 5: ``(inputs, targets)`` batches of windows from one list of token ids.
+
+    The ids are cut into non-overlapping windows; window ``w`` starts at
+    ``w * seq_len``, so consecutive windows share one token (the last target of one
+    is the first input of the next). Ids after the last whole window are not used.
+    Iterating over the loader is one epoch: it yields every window exactly once, in
+    batches of ``batch_size`` windows, as two int64 arrays of shape
+    ``(batch_size, seq_len)``; the last batch is smaller unless ``drop_last``.
+    With ``shuffle`` each epoch visits the windows in a new order drawn from a
+    generator seeded once with ``seed``: the same seed gives the same epochs.
+
+    >>> loader = DataLoader([5, 8, 2, 9, 4, 7, 1, 3, 6], batch_size=2, seq_len=4)
+    >>> len(loader)
+    1
+    >>> inputs, targets = next(iter(loader))
+    >>> inputs.tolist(), targets.tolist()
+    ([[5, 8, 2, 9], [4, 7, 1, 3]], [[8, 2, 9, 4], [7, 1, 3, 6]])
+    """
+
+    def __init__(self, token_ids, batch_size: int, seq_len: int, shuffle: bool = False, seed=0, drop_last: bool = False):
+        ### BEGIN SOLUTION
+        for name, size in (("batch_size", batch_size), ("seq_len", seq_len)):
+            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        self.ids = _as_token_ids(token_ids)
+        n_windows = (len(self.ids) - 1) // seq_len
+        if n_windows < 1:
+            raise ValueError(f"{len(self.ids)} token ids are too few for one window of seq_len + 1 = {seq_len + 1}")
+        if drop_last and n_windows < batch_size:
+            raise ValueError(f"{n_windows} windows make no full batch of {batch_size}, and drop_last is set")
+        self.batch_size, self.seq_len = batch_size, seq_len
+        self.shuffle, self.drop_last = shuffle, drop_last
+        self.starts = np.arange(n_windows) * seq_len
+        self.rng = np.random.default_rng(seed)
+        ### END SOLUTION
+
+    def __len__(self) -> int:
+        """The number of batches in one epoch."""
+        ### BEGIN SOLUTION
+        full, rest = divmod(len(self.starts), self.batch_size)
+        return full + int(rest > 0 and not self.drop_last)
+        ### END SOLUTION
+
+    def __iter__(self):
+        ### BEGIN SOLUTION
+        starts = self.rng.permutation(self.starts) if self.shuffle else self.starts
+        offsets = np.arange(self.seq_len + 1)
+        for b in range(len(self)):
+            windows = self.ids[starts[b * self.batch_size : (b + 1) * self.batch_size, None] + offsets]
+            yield windows[:, :-1], windows[:, 1:]
+        ### END SOLUTION
+
+
+def _as_token_ids(token_ids) -> np.ndarray:
+    """``token_ids`` as a 1-D int64 array, or a clear error (given code)."""
+    ids = np.asarray(token_ids)
+    if ids.size == 0:
+        ids = ids.astype(np.int64)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"token_ids must be a 1-D sequence of integers, got dtype {ids.dtype} and shape {ids.shape}")
+    return ids.astype(np.int64)

@@ -1,0 +1,94 @@
+"""Kata 8: clip_grad_norm -- one global norm over every gradient, as in PyTorch.
+
+Read: study_notes/03_loss_and_optimization.md#gradient-clipping
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+
+@pytest.fixture(scope="module")
+def with_grads(parameter):
+    """``with_grads([3.0, 0.0], ...)``: parameters holding the given gradients."""
+    return lambda *grads: [parameter(np.zeros(np.shape(g)), g) for g in grads]
+
+
+def global_norm(params):
+    return np.sqrt(sum(np.sum(p.grad**2) for p in params))
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_a_long_gradient_is_scaled_to_max_norm(day5, with_grads):
+    params = with_grads([3.0, 0.0], [0.0, 4.0])
+    assert day5.clip_grad_norm(params, max_norm=1.0) == pytest.approx(5.0, rel=1e-12)
+    np.testing.assert_allclose([p.grad for p in params], [[0.6, 0.0], [0.0, 0.8]], rtol=1e-6)
+    np.testing.assert_allclose(params[0].grad, [3 / (5 + 1e-6), 0.0], rtol=1e-12)
+
+
+def test_a_short_gradient_is_left_alone(day5, with_grads):
+    params = with_grads([0.3, 0.0], [0.0, -0.4])
+    assert day5.clip_grad_norm(params, max_norm=1.0) == pytest.approx(0.5, rel=1e-12)
+    assert [p.grad.tolist() for p in params] == [[0.3, 0.0], [0.0, -0.4]]
+
+
+def test_the_norm_is_taken_over_all_parameters_together(day5, with_grads):
+    params = with_grads([3.0], [4.0])  # each alone is below 4.5; together their norm is 5
+    assert day5.clip_grad_norm(params, max_norm=4.5) == pytest.approx(5.0, rel=1e-12)
+    np.testing.assert_allclose([params[0].grad[0], params[1].grad[0]], [2.7, 3.6], rtol=1e-6)
+
+
+def test_gradients_are_scaled_in_place(day5, with_grads):
+    params = with_grads(np.full((2, 3), 10.0))
+    before = params[0].grad
+    day5.clip_grad_norm(params, max_norm=1.0)
+    assert params[0].grad is before and global_norm(params) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_a_generator_of_parameters_is_fine(day5, with_grads):
+    params = with_grads([6.0, 8.0])
+    assert day5.clip_grad_norm((p for p in params), max_norm=5.0) == pytest.approx(10.0, rel=1e-12)
+    np.testing.assert_allclose(params[0].grad, [3.0, 4.0], rtol=1e-6)
+
+
+# --- edge cases and errors ----------------------------------------------------
+
+
+def test_zero_gradients_stay_zero(day5, with_grads):
+    params = with_grads(np.zeros(3))
+    with np.errstate(invalid="raise", divide="raise"):
+        assert day5.clip_grad_norm(params, max_norm=1.0) == 0.0
+    assert params[0].grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_no_parameters_have_norm_zero(day5):
+    assert day5.clip_grad_norm([], max_norm=1.0) == 0.0
+
+
+@pytest.mark.parametrize("max_norm", [0.0, -1.0])
+def test_max_norm_must_be_positive(day5, with_grads, max_norm):
+    with pytest.raises(ValueError, match="max_norm"):
+        day5.clip_grad_norm(with_grads([1.0]), max_norm=max_norm)
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+gradients = st.lists(
+    hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=4), elements=st.floats(-1e3, 1e3)),
+    min_size=1, max_size=4,
+)
+
+
+@given(gradients, st.floats(1e-3, 1e3))
+def test_clipping_returns_the_norm_before_and_keeps_the_direction(day5, with_grads, grads, max_norm):
+    params = with_grads(*grads)
+    norm = global_norm(params)
+    assert day5.clip_grad_norm(params, max_norm) == pytest.approx(norm, rel=1e-12, abs=1e-300)
+    scale = min(1.0, max_norm / (norm + 1e-6))  # one scale for every gradient: the direction is kept
+    for p, g in zip(params, grads):
+        np.testing.assert_allclose(p.grad, g * scale, rtol=1e-12, atol=1e-300)
+    assert global_norm(params) <= max_norm * (1 + 1e-12)

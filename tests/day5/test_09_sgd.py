@@ -1,0 +1,124 @@
+"""Kata 9: SGDOptimizer -- plain, momentum, Nesterov and weight decay, as torch.optim.SGD.
+
+Read: study_notes/03_loss_and_optimization.md#sgd
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def descend(optimizer, p, curvature, steps):
+    """Run ``steps`` steps on f(x) = curvature * x**2 / 2, whose gradient is curvature * x."""
+    for _ in range(steps):
+        p.grad[...] = curvature * p.data
+        optimizer.step()
+    return p.data
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_one_plain_step(day5, parameter):
+    p = parameter([1.0, 2.0], grad=[0.5, -1.0])
+    day5.SGDOptimizer([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, [0.95, 2.1], rtol=1e-15)
+
+
+def test_two_steps_with_momentum(day5, parameter):
+    p = parameter([1.0])
+    optimizer = day5.SGDOptimizer([p], lr=0.1, momentum=0.9)
+    np.testing.assert_allclose(descend(optimizer, p, 1.0, 1), [0.9])  # v1 = 1
+    np.testing.assert_allclose(descend(optimizer, p, 1.0, 1), [0.72])  # v2 = 0.9 * 1 + 0.9 = 1.8
+
+
+def test_two_steps_with_nesterov(day5, parameter):
+    p = parameter([1.0])
+    # v1 = 1, x1 = 1 - 0.1 * (1 + 0.9 * 1) = 0.81; v2 = 0.9 + 0.81 = 1.71, x2 = 0.81 - 0.1 * (0.81 + 0.9 * 1.71)
+    np.testing.assert_allclose(descend(day5.SGDOptimizer([p], lr=0.1, momentum=0.9, nesterov=True), p, 1.0, 2), [0.5751])
+
+
+def test_weight_decay_adds_to_the_gradient(day5, parameter):
+    p = parameter([2.0], grad=[0.0])
+    day5.SGDOptimizer([p], lr=0.5, weight_decay=0.1).step()
+    np.testing.assert_allclose(p.data, [1.9], rtol=1e-15)
+
+
+def test_each_parameter_keeps_its_own_velocity(day5, parameter):
+    a, b = parameter([1.0]), parameter([-3.0, 2.0])
+    together = day5.SGDOptimizer([a, b], lr=0.1, momentum=0.5)
+    alone = [parameter([1.0]), parameter([-3.0, 2.0])]
+    optimizers = [day5.SGDOptimizer([p], lr=0.1, momentum=0.5) for p in alone]
+    for step in range(3):
+        for p, q, g in zip((a, b), alone, ([step + 1.0], [0.5, -step])):
+            p.grad[...] = q.grad[...] = g
+        together.step()
+        for optimizer in optimizers:
+            optimizer.step()
+    assert a.data.tolist() == alone[0].data.tolist() and b.data.tolist() == alone[1].data.tolist()
+
+
+def test_step_leaves_the_gradient_alone(day5, parameter):
+    p = parameter([1.0, 2.0], grad=[0.5, -1.0])
+    optimizer = day5.SGDOptimizer([p], lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True)
+    optimizer.step()
+    optimizer.step()
+    assert p.grad.tolist() == [0.5, -1.0]
+
+
+# --- errors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, problem",
+    [({"momentum": -0.1}, "momentum"), ({"weight_decay": -1.0}, "weight_decay"), ({"nesterov": True}, "nesterov")],
+)
+def test_bad_hyper_parameters_are_clear_errors(day5, parameter, options, problem):
+    with pytest.raises(ValueError, match=problem):
+        day5.SGDOptimizer([parameter([1.0])], lr=0.1, **options)
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+curvatures = st.floats(0.01, 10.0)
+learning_rates = st.floats(1e-3, 0.1)
+starts = st.lists(st.floats(-100, 100), min_size=1, max_size=4)
+
+
+@given(curvatures, learning_rates, st.floats(0, 1.0), starts, st.integers(1, 20))
+def test_on_a_quadratic_plain_sgd_shrinks_x_geometrically(day5, parameter, a, lr, weight_decay, x0, steps):
+    p = parameter(x0)
+    x = descend(day5.SGDOptimizer([p], lr=lr, weight_decay=weight_decay), p, a, steps)
+    np.testing.assert_allclose(x, (1 - lr * (a + weight_decay)) ** steps * np.array(x0), rtol=1e-9, atol=1e-300)
+
+
+@given(curvatures, learning_rates, st.floats(0.01, 0.99), st.booleans(), starts, st.integers(1, 20))
+def test_on_a_quadratic_momentum_follows_its_recurrence(day5, parameter, a, lr, momentum, nesterov, x0, steps):
+    p = parameter(x0)
+    x = descend(day5.SGDOptimizer([p], lr=lr, momentum=momentum, nesterov=nesterov), p, a, steps)
+    expected, v = np.array(x0), 0.0
+    for _ in range(steps):
+        g = a * expected
+        v = momentum * v + g
+        expected = expected - lr * (g + momentum * v if nesterov else v)
+    np.testing.assert_allclose(x, expected, rtol=1e-9, atol=1e-9)
+
+
+@given(
+    learning_rates, st.floats(0, 0.99), st.floats(0, 0.1), st.booleans(), st.integers(0, 2**32 - 1),
+)
+def test_step_for_step_the_same_as_the_reference(day5, reference, parameter, lr, momentum, weight_decay, nesterov, seed):
+    nesterov = nesterov and momentum > 0
+    rng = np.random.default_rng(seed)
+    start = [rng.normal(size=(2, 3)), rng.normal(size=4)]
+    ours, theirs = [parameter(x) for x in start], [parameter(x) for x in start]
+    options = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
+    optimizers = day5.SGDOptimizer(ours, **options), reference("optim").SGDOptimizer(theirs, **options)
+    for _ in range(5):
+        for p, q in zip(ours, theirs):
+            p.grad[...] = q.grad[...] = rng.normal(size=p.data.shape)
+        for optimizer in optimizers:
+            optimizer.step()
+        for p, q in zip(ours, theirs):
+            np.testing.assert_allclose(p.data, q.data, rtol=1e-12, atol=1e-14)

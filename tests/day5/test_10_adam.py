@@ -1,0 +1,139 @@
+"""Kata 10: AdamOptimizer -- Adam with bias correction, L2 or decoupled (AdamW) weight decay.
+
+Read: study_notes/03_loss_and_optimization.md#adam
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+
+def steps(optimizer, p, grads):
+    """Step once per gradient in ``grads``; return the position after each step."""
+    path = []
+    for g in grads:
+        p.grad[...] = g
+        optimizer.step()
+        path.append(p.data.copy())
+    return path
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_the_first_step_moves_by_lr(day5, parameter):
+    p = parameter([1.0, 1.0], grad=[0.5, -2.0])
+    day5.AdamOptimizer([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, [1 - 0.1 * 0.5 / (0.5 + 1e-8), 1 + 0.1 * 2 / (2 + 1e-8)], rtol=1e-12)
+
+
+def test_two_steps_by_hand(day5, parameter):
+    p = parameter([1.0])
+    # m1 = 0.05, v1 = 0.00025 -> x1 = 1 - 0.1 * 0.5 / (0.5 + eps)
+    # m2 = 0.02, v2 = 0.00031225 -> x2 = x1 - 0.1 * (0.02 / 0.19) / (sqrt(0.00031225 / 0.001999) + eps)
+    path = steps(day5.AdamOptimizer([p], lr=0.1, betas=(0.9, 0.999), eps=1e-8), p, [[0.5], [-0.25]])
+    np.testing.assert_allclose(path, [[0.900000002], [0.8733662987078463]], rtol=1e-12)
+
+
+def test_the_step_count_is_per_step_not_per_parameter(day5, parameter):
+    params = [parameter([0.0]), parameter([0.0]), parameter([0.0])]
+    optimizer = day5.AdamOptimizer(params, lr=0.1)
+    for p in params:
+        p.grad[...] = 1.0
+    optimizer.step()
+    np.testing.assert_allclose([p.data[0] for p in params], [-0.1] * 3, rtol=1e-7)
+
+
+def test_l2_weight_decay_is_added_to_the_gradient(day5, parameter):
+    p = parameter([2.0], grad=[0.0])  # the gradient becomes 0.1 * 2 = 0.2, and Adam's first step is lr
+    day5.AdamOptimizer([p], lr=0.1, weight_decay=0.1).step()
+    np.testing.assert_allclose(p.data, [2.0 - 0.1 * 0.2 / (0.2 + 1e-8)], rtol=1e-12)
+
+
+def test_decoupled_weight_decay_shrinks_the_weights_directly(day5, parameter):
+    p = parameter([2.0])
+    path = steps(day5.AdamOptimizer([p], lr=0.1, weight_decay=0.1, decoupled=True), p, [[0.0]] * 3)
+    np.testing.assert_allclose(path, [[2.0 * 0.99], [2.0 * 0.99**2], [2.0 * 0.99**3]], rtol=1e-14)
+
+
+def test_adamw_decays_before_the_adam_step(day5, parameter):
+    p = parameter([2.0], grad=[0.5])
+    day5.AdamOptimizer([p], lr=0.1, weight_decay=0.5, decoupled=True).step()
+    np.testing.assert_allclose(p.data, [2.0 * (1 - 0.05) - 0.1 * 0.5 / (0.5 + 1e-8)], rtol=1e-12)
+
+
+def test_step_leaves_the_gradient_alone(day5, parameter):
+    p = parameter([1.0, 2.0], grad=[0.5, -1.0])
+    optimizer = day5.AdamOptimizer([p], lr=0.1, weight_decay=0.1)
+    optimizer.step()
+    optimizer.step()
+    assert p.grad.tolist() == [0.5, -1.0]
+
+
+# --- errors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, problem",
+    [
+        ({"betas": (1.0, 0.999)}, "beta1"),
+        ({"betas": (-0.1, 0.999)}, "beta1"),
+        ({"betas": (0.9, 1.0)}, "beta2"),
+        ({"betas": (0.9, 1.5)}, "beta2"),
+        ({"eps": 0.0}, "eps"),
+        ({"eps": -1e-8}, "eps"),
+        ({"weight_decay": -0.1}, "weight_decay"),
+    ],
+)
+def test_bad_hyper_parameters_are_clear_errors(day5, parameter, options, problem):
+    with pytest.raises(ValueError, match=problem):
+        day5.AdamOptimizer([parameter([1.0])], lr=0.1, **options)
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+gradients = hnp.arrays(
+    np.float64, hnp.array_shapes(max_dims=2, max_side=4),
+    elements=st.floats(1e-3, 1e3) | st.floats(-1e3, -1e-3),
+)
+betas = st.tuples(st.floats(0.0, 0.99), st.floats(0.0, 0.9999))
+
+
+@given(gradients, st.floats(1e-4, 1.0), betas, st.floats(1e-10, 1e-3))
+def test_the_first_step_is_lr_g_over_abs_g_plus_eps(day5, parameter, g, lr, betas, eps):
+    p = parameter(np.ones_like(g), grad=g)
+    day5.AdamOptimizer([p], lr=lr, betas=betas, eps=eps).step()
+    np.testing.assert_allclose(p.data - 1, -lr * g / (np.abs(g) + eps), rtol=1e-9)
+
+
+@given(gradients, st.floats(1e-4, 1.0), betas, st.integers(2, 12))
+def test_under_a_constant_gradient_every_step_is_the_same_move(day5, parameter, g, lr, betas, n):
+    p = parameter(np.zeros_like(g))
+    path = steps(day5.AdamOptimizer([p], lr=lr, betas=betas), p, [g] * n)
+    move = -lr * g / (np.abs(g) + 1e-8)
+    np.testing.assert_allclose(np.diff([np.zeros_like(g), *path], axis=0), [move] * n, rtol=1e-6)
+
+
+@given(st.floats(-100, 100), st.floats(1e-4, 1.0), st.floats(0, 1.0), st.integers(1, 20))
+def test_adamw_with_a_zero_gradient_decays_geometrically(day5, parameter, x0, lr, weight_decay, n):
+    p = parameter([x0])
+    path = steps(day5.AdamOptimizer([p], lr=lr, weight_decay=weight_decay, decoupled=True), p, [[0.0]] * n)
+    np.testing.assert_allclose(path[-1], [x0 * (1 - lr * weight_decay) ** n], rtol=1e-12, atol=1e-300)
+
+
+@given(st.floats(1e-4, 0.1), betas, st.floats(1e-10, 1e-3), st.floats(0, 0.1), st.booleans(), st.integers(0, 2**32 - 1))
+def test_step_for_step_the_same_as_the_reference(day5, reference, parameter, lr, betas, eps, weight_decay, decoupled, seed):
+    rng = np.random.default_rng(seed)
+    start = [rng.normal(size=(2, 3)), rng.normal(size=4)]
+    ours, theirs = [parameter(x) for x in start], [parameter(x) for x in start]
+    options = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, decoupled=decoupled)
+    optimizers = day5.AdamOptimizer(ours, **options), reference("optim").AdamOptimizer(theirs, **options)
+    for _ in range(5):
+        for p, q in zip(ours, theirs):
+            p.grad[...] = q.grad[...] = rng.normal(size=p.data.shape)
+        for optimizer in optimizers:
+            optimizer.step()
+        for p, q in zip(ours, theirs):
+            np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
