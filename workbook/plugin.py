@@ -63,6 +63,7 @@ def pytest_addoption(parser):
     )
     group.addoption("--hint", type=int, choices=(1, 2, 3), default=1, help="how deep a hint to show (1-3)")
     group.addoption("--workbook-report", metavar="FILE", help="write each test's outcome to FILE as JSON")
+    group.addoption("--torch", action="store_true", help="also compare with PyTorch, step for step (needs torch)")
 
 
 def pytest_configure(config):

@@ -132,6 +132,13 @@ def clip_grad_norm(params, max_norm: float) -> float:
     exceeds ``max_norm``, every ``grad`` is multiplied in place by
     ``max_norm / (norm + 1e-6)``; the direction of the step does not change, only its
     length. Returns the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
+
+    >>> from types import SimpleNamespace
+    >>> params = [SimpleNamespace(grad=np.array([3.0, 0.0])), SimpleNamespace(grad=np.array([0.0, 4.0]))]
+    >>> clip_grad_norm(params, max_norm=1.0)
+    5.0
+    >>> [p.grad.round(4).tolist() for p in params]
+    [[0.6, 0.0], [0.0, 0.8]]
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -44,6 +44,13 @@ class SGDOptimizer(Optimizer):
         p = p - lr * g
 
     ``momentum`` and ``weight_decay`` must be ``>= 0``; ``nesterov`` needs ``momentum > 0``.
+    A parameter is anything with ``data`` and ``grad``:
+
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(data=np.array([1.0, 2.0]), grad=np.array([0.5, -1.0]))
+    >>> SGDOptimizer([p], lr=0.1).step()
+    >>> p.data
+    array([0.95, 2.1 ])
     """
 
     def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
@@ -83,6 +90,13 @@ class AdamOptimizer(Optimizer):
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
     Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0``.
+    Bias correction makes the first step ``-lr * g / (|g| + eps)``, about ``lr`` per coordinate:
+
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(data=np.array([1.0, 1.0]), grad=np.array([0.5, -20.0]))
+    >>> AdamOptimizer([p], lr=0.1).step()
+    >>> p.data.round(6)
+    array([0.9, 1.1])
     """
 
     def __init__(
