@@ -181,6 +181,48 @@ KATAS: tuple[Kata, ...] = (
             "train은 tokenizer.encode(text) -> DataLoader(shuffle=True, seed) -> AdamOptimizer(model.parameters(), lr) -> epoch마다 train_epoch 손실의 평균을 모읍니다.",
         ),
     ),
+    Kata(
+        slug="sampling",
+        title="Greedy, temperature, sampling",
+        module="generation",
+        names=("greedy", "apply_temperature", "sample"),
+        tests="tests/day5/test_12_sampling.py",
+        points=10,
+        note="study_notes/04_text_generation.md#greedy-temperature-sampling",
+        hints=(
+            "greedy는 np.argmax(같으면 가장 작은 id), temperature는 logits / T, sample은 softmax 확률로 rng.choice를 씁니다.",
+            "temperature 0은 0으로 나누지 말고 greedy 하나만 0, 나머지는 -inf로 두세요. logit이 -inf인 id는 확률 0이라 절대 뽑히지 않습니다.",
+            "apply_temperature([1, 2, 4], 2) == [0.5, 1, 2]; apply_temperature([1, 2, 4], 0) == [-inf, -inf, 0]; greedy([1, 3, 3, 0.5]) == 1.",
+        ),
+    ),
+    Kata(
+        slug="top_k_top_p",
+        title="Top-k and top-p filtering",
+        module="generation",
+        names=("top_k_filter", "top_p_filter"),
+        tests="tests/day5/test_13_top_k_top_p.py",
+        points=15,
+        note="study_notes/04_text_generation.md#top-k-top-p",
+        hints=(
+            "두 필터 모두 남길 logit은 그대로 두고 나머지를 -inf로 바꿉니다. 높은 순서는 np.argsort(-logits, kind='stable')로 구합니다.",
+            "top-p는 확률을 큰 순서로 누적해서 처음으로 p 이상이 되는 토큰까지 *포함*합니다. 그래서 적어도 하나는 남습니다.",
+            "확률 [0.5, 0.3, 0.15, 0.05]에서 p = 0.6이면 id 0, 1이 남고(0.5 < 0.6 <= 0.8), p = 0.9이면 id 0, 1, 2가 남습니다.",
+        ),
+    ),
+    Kata(
+        slug="text_generator",
+        title="Text generation",
+        module="generation",
+        names=("TextGenerator", "generate"),
+        tests="tests/day5/test_14_text_generator.py",
+        points=15,
+        note="study_notes/04_text_generation.md#text-generator",
+        hints=(
+            "한 토큰씩: model(np.array([ids[-context_size:]]))[0, -1]이 다음 토큰의 logits입니다. 고른 id를 붙이고 다시 묻습니다.",
+            "sample 전략은 temperature -> top-k -> top-p 순서로 거른 뒤 self.rng로 뽑습니다. stop_ids의 id가 나오면 (그 id까지 넣고) 멈춥니다.",
+            "generate(model, tokenizer, 'The quick', max_length=20)은 프롬프트 토큰을 포함해 모두 20개, 즉 새 토큰 20 - len(encode('The quick'))개입니다.",
+        ),
+    ),
 )
 
 

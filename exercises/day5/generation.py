@@ -1,0 +1,141 @@
+"""Katas 12-14: choosing the next token, and generating text with a trained model.
+
+A language model gives one score (logit) per vocabulary entry for the next token.
+Generation picks one id, appends it, and asks again. How it picks is the strategy:
+
+- greedy: always the highest score (deterministic, tends to repeat itself);
+- temperature: divide the logits by T before sampling (T < 1 sharper, T > 1 flatter);
+- top-k: sample only among the k highest scores;
+- top-p (nucleus): sample only among the fewest tokens whose probability reaches p.
+
+A filter never reorders or rescales the logits it keeps; it sets the others to
+``-inf``, which softmax turns into probability 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .losses import softmax
+
+
+def _check_logits(logits) -> np.ndarray:
+    """``logits`` as a 1-D float array with at least one entry, or a clear error (given code)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 1 or logits.size == 0:
+        raise ValueError(f"expected the logits of one position, a non-empty 1-D array; got shape {logits.shape}")
+    return logits
+
+
+def greedy(logits) -> int:
+    """Kata 12: the id with the highest logit; a tie goes to the lowest id.
+
+    >>> greedy([1.0, 3.0, 3.0, 0.5])
+    1
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def apply_temperature(logits, temperature: float) -> np.ndarray:
+    """Kata 12: ``logits / temperature``; temperature 0 keeps only the greedy choice.
+
+    Temperature 0 is the limit of ever sharper distributions: the result is 0 at
+    ``greedy(logits)`` and ``-inf`` everywhere else. A negative temperature is an error.
+
+    >>> apply_temperature([1.0, 2.0, 4.0], 2.0)
+    array([0.5, 1. , 2. ])
+    >>> apply_temperature([1.0, 2.0, 4.0], 0)
+    array([-inf, -inf,   0.])
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def top_k_filter(logits, k: int) -> np.ndarray:
+    """Kata 13: keep the ``k`` highest logits, set the rest to ``-inf``.
+
+    Exactly ``k`` are kept: among equal logits at the border, the lower ids win.
+    ``k >= V`` keeps everything; ``k <= 0`` is an error.
+
+    >>> top_k_filter([1.0, 3.0, 2.0, 3.0], 2)
+    array([-inf,   3., -inf,   3.])
+    >>> top_k_filter([5.0, 1.0, 1.0, 1.0], 2)
+    array([  5.,   1., -inf, -inf])
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def top_p_filter(logits, p: float) -> np.ndarray:
+    """Kata 13: keep the fewest highest-probability tokens whose probabilities sum to ``p`` or more.
+
+    Tokens are taken from the most probable down (equal probabilities in id order)
+    until their total reaches ``p``; the token that crosses the threshold is kept,
+    so at least one token always is. ``p`` must lie in ``(0, 1]``.
+
+    >>> probs = np.array([0.5, 0.3, 0.15, 0.05])
+    >>> top_p_filter(np.log(probs), 0.6).round(2)  # 0.5 < 0.6, so 0.3 joins: 0.8 >= 0.6
+    array([-0.69, -1.2 ,  -inf,  -inf])
+    >>> top_p_filter(np.log(probs), 0.9).round(2)
+    array([-0.69, -1.2 , -1.9 ,  -inf])
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def sample(logits, rng: np.random.Generator) -> int:
+    """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
+
+    An id whose logit is ``-inf`` has probability 0 and is never drawn.
+
+    >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
+    True
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+class TextGenerator:
+    """Kata 14: generate text with a trained model, one token at a time.
+
+    ``seed`` seeds the generator's own ``numpy.random.Generator``: the same seed, model
+    and arguments give the same text.
+    """
+
+    def __init__(self, model, tokenizer, seed: int | None = None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.rng = np.random.default_rng(seed)
+
+    def next_id(self, ids: list[int], strategy: str = "sample", temperature: float = 1.0,
+                top_k: int | None = None, top_p: float | None = None) -> int:
+        """The id that follows ``ids``: ``greedy``, or ``sample`` after temperature, top-k, top-p.
+
+        Only the last ``model.context_size`` ids reach the model: the model reads no
+        further back, so a longer prompt costs nothing more.
+        """
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def generate(self, prompt: str, max_new_tokens: int, strategy: str = "sample", temperature: float = 1.0,
+                 top_k: int | None = None, top_p: float | None = None, stop_ids: Iterable[int] = ()) -> str:
+        """The prompt and up to ``max_new_tokens`` generated tokens, decoded to text.
+
+        Generation stops early after an id of ``stop_ids`` (which is kept in the text).
+        The prompt must encode to at least one id: the model needs something to continue.
+        """
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+def generate(model, tokenizer, prompt: str, max_length: int = 50, seed: int | None = None, **strategy) -> str:
+    """The course's one-liner: the prompt continued to ``max_length`` tokens in all (prompt included).
+
+    ``strategy`` takes the keywords of :meth:`TextGenerator.generate`; the default samples
+    at temperature 1.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()

@@ -1,0 +1,118 @@
+"""Kata 12: greedy choice, temperature, and sampling one id with a numpy Generator.
+
+Read: study_notes/04_text_generation.md#greedy-temperature-sampling
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+logit_vectors = hnp.arrays(np.float64, st.integers(1, 12), elements=st.floats(-50, 50))
+
+CHI2_4_DOF_1E6 = 33.38  # chi-square with 4 degrees of freedom exceeds this with probability 1e-6
+
+
+def chi_square(draws, probs):
+    counts = np.bincount(draws, minlength=len(probs))
+    expected = len(draws) * probs
+    return float(np.sum((counts - expected) ** 2 / expected))
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_greedy_takes_the_highest_logit(day5):
+    assert day5.greedy(np.array([0.1, 2.5, -1.0, 2.4])) == 1
+
+
+def test_greedy_breaks_ties_towards_the_lowest_id(day5):
+    assert day5.greedy([1.0, 3.0, 3.0, 0.5]) == 1
+    assert day5.greedy([7.0, 7.0, 7.0]) == 0
+
+
+def test_temperature_divides_the_logits(day5):
+    np.testing.assert_allclose(day5.apply_temperature([1.0, 2.0, 4.0], 2.0), [0.5, 1.0, 2.0])
+    np.testing.assert_allclose(day5.apply_temperature([1.0, -2.0], 0.5), [2.0, -4.0])
+
+
+def test_temperature_zero_keeps_only_the_greedy_choice(day5):
+    assert day5.apply_temperature([1.0, 2.0, 4.0, 4.0], 0).tolist() == [-np.inf, -np.inf, 0.0, -np.inf]
+
+
+def test_sample_returns_an_int_id_and_follows_the_generator(day5):
+    first = [day5.sample([0.0, 1.0, 2.0], np.random.default_rng(5)) for _ in range(3)]
+    assert all(isinstance(i, int) and 0 <= i < 3 for i in first)
+    rng, again = np.random.default_rng(42), np.random.default_rng(42)
+    assert [day5.sample([0.0, 1.0, 2.0], rng) for _ in range(20)] == [day5.sample([0.0, 1.0, 2.0], again) for _ in range(20)]
+
+
+def test_a_certain_token_is_always_drawn(day5):
+    rng = np.random.default_rng(0)
+    assert {day5.sample([-np.inf, 0.0, -np.inf], rng) for _ in range(50)} == {1}
+    assert {day5.sample([0.0, 1e4, 0.0], rng) for _ in range(50)} == {1}
+
+
+def test_sample_frequencies_follow_softmax(day5):
+    logits = np.array([1.0, 0.0, 2.0, -1.0, 0.5])
+    rng = np.random.default_rng(2024)
+    draws = np.array([day5.sample(logits, rng) for _ in range(20000)])
+    probs = np.exp(logits) / np.exp(logits).sum()
+    assert chi_square(draws, probs) < CHI2_4_DOF_1E6
+
+
+def test_sampling_at_a_temperature_follows_softmax_of_logits_over_t(day5):
+    logits, temperature = np.array([1.0, 0.0, 2.0, -1.0, 0.5]), 0.5
+    rng = np.random.default_rng(7)
+    draws = np.array([day5.sample(day5.apply_temperature(logits, temperature), rng) for _ in range(20000)])
+    probs = np.exp(logits / temperature) / np.exp(logits / temperature).sum()
+    assert chi_square(draws, probs) < CHI2_4_DOF_1E6
+
+
+# --- errors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("temperature", [-0.5, -1e-9, float("nan")])
+def test_a_negative_temperature_is_an_error(day5, temperature):
+    with pytest.raises(ValueError, match="temperature"):
+        day5.apply_temperature([1.0, 2.0], temperature)
+
+
+@pytest.mark.parametrize("logits", [[], [[1.0, 2.0]]])
+def test_logits_must_be_one_non_empty_row(day5, logits):
+    for choose in (day5.greedy, lambda z: day5.sample(z, np.random.default_rng(0))):
+        with pytest.raises(ValueError, match="shape"):
+            choose(np.array(logits))
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+
+@given(logit_vectors)
+def test_greedy_is_the_first_maximum(day5, logits):
+    choice = day5.greedy(logits)
+    assert logits[choice] == logits.max() and (logits[:choice] < logits.max()).all()
+
+
+@given(logit_vectors, st.floats(0.05, 20))
+def test_temperature_keeps_the_order_of_the_logits(day5, logits, temperature):
+    scaled = day5.apply_temperature(logits, temperature)
+    np.testing.assert_allclose(scaled * temperature, logits, rtol=1e-12, atol=1e-12)
+    assert day5.greedy(scaled) == day5.greedy(logits)
+
+
+@given(logit_vectors, st.integers(0, 2**32 - 1))
+def test_a_sampled_id_is_never_one_with_logit_minus_infinity(day5, logits, seed):
+    masked = np.where(np.arange(len(logits)) % 2 == 1, -np.inf, logits)
+    assert day5.sample(masked, np.random.default_rng(seed)) % 2 == 0
+
+
+@given(logit_vectors, st.integers(0, 2**32 - 1))
+def test_as_temperature_falls_to_zero_sampling_becomes_greedy(day5, logits, seed):
+    best = day5.greedy(logits)
+    rng = np.random.default_rng(seed)
+    assert day5.sample(day5.apply_temperature(logits, 0), rng) == best
+    gap = logits.max() - np.max(logits[logits < logits.max()], initial=-np.inf)
+    if np.isfinite(gap) and gap > 1e-3 and (logits == logits.max()).sum() == 1:
+        assert day5.sample(day5.apply_temperature(logits, gap / 800), rng) == best  # others below e^-800

@@ -1,0 +1,146 @@
+"""Kata 14: TextGenerator and the course's one-liner ``generate``.
+
+Read: study_notes/04_text_generation.md#text-generator
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+ALPHABET = "abcde"
+
+
+class TableModel:
+    """A stand-in model whose next-token logits depend on the last token only: ``table[last id]``.
+
+    It records the length of every context it is shown.
+    """
+
+    context_size = 3
+
+    def __init__(self, table):
+        self.table = np.asarray(table, dtype=np.float64)
+        self.seen = []
+
+    def __call__(self, ids):
+        self.seen.append(ids.shape[1])
+        return self.table[ids]
+
+
+# a -> b -> c -> d -> e -> a, with every other token far less likely
+CYCLE = np.full((5, 5), -5.0) + 10 * np.roll(np.eye(5), 1, axis=1)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(reference):
+    tokenizer = reference("tokenizers").CharacterTokenizer()
+    tokenizer.fit(ALPHABET)
+    return tokenizer
+
+
+# --- simple cases -------------------------------------------------------------
+
+
+def test_greedy_generation_follows_the_most_likely_chain(day5, tokenizer):
+    generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
+    assert generator.generate("a", 7, strategy="greedy") == "abcdeabc"
+
+
+def test_the_result_is_the_prompt_then_max_new_tokens_more(day5, tokenizer):
+    text = day5.TextGenerator(TableModel(np.zeros((5, 5))), tokenizer, seed=0).generate("ab", 10)
+    assert len(text) == 12 and text.startswith("ab") and set(text) <= set(ALPHABET)
+    assert day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("cab", 0) == "cab"
+
+
+def test_next_id_asks_the_model_about_the_last_position(day5, tokenizer):
+    generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
+    assert generator.next_id([0, 1, 3], strategy="greedy") == 4  # after d comes e
+    assert isinstance(generator.next_id([2], strategy="greedy"), int)
+
+
+def test_a_long_prompt_reaches_the_model_cut_to_its_context(day5, tokenizer):
+    model = TableModel(CYCLE)
+    day5.TextGenerator(model, tokenizer).generate("abcdeabcdeabcde", 4, strategy="greedy")
+    assert model.seen == [3, 3, 3, 3]
+
+
+def test_generation_stops_after_a_stop_id(day5, tokenizer):
+    generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
+    stop = tokenizer.token_to_id["d"]
+    assert generator.generate("a", 50, strategy="greedy", stop_ids=[stop]) == "abcd"
+
+
+def test_the_same_seed_gives_the_same_text(day5, tokenizer):
+    model = TableModel(np.zeros((5, 5)))
+    texts = [day5.TextGenerator(model, tokenizer, seed=s).generate("a", 30) for s in (1, 1, 2)]
+    assert texts[0] == texts[1] != texts[2]
+
+
+def test_temperature_zero_top_k_one_and_tiny_top_p_are_greedy(day5, tokenizer):
+    table = np.random.default_rng(0).normal(size=(5, 5))
+    greedy = day5.TextGenerator(TableModel(table), tokenizer).generate("a", 20, strategy="greedy")
+    for options in ({"temperature": 0}, {"top_k": 1}, {"top_p": 1e-9}):
+        assert day5.TextGenerator(TableModel(table), tokenizer, seed=3).generate("a", 20, **options) == greedy
+
+
+def test_top_k_and_top_p_limit_what_is_sampled(day5, tokenizer):
+    table = np.tile([3.0, 2.0, 1.0, 0.0, -1.0], (5, 1))  # after any token: a > b > c > d > e
+    generator = day5.TextGenerator(TableModel(table), tokenizer, seed=0)
+    assert set(generator.generate("a", 200, top_k=2)[1:]) == {"a", "b"}
+    assert set(generator.generate("a", 200, top_p=0.9)[1:]) == {"a", "b", "c"}  # 0.64 + 0.24 < 0.9 <= 0.96
+    assert set(generator.generate("a", 200, temperature=5.0, top_k=3, top_p=0.5)[1:]) == {"a", "b"}
+
+
+def test_the_course_one_liner_runs_as_written(day5, reference):
+    CharacterTokenizer, MiniLanguageModel = reference("tokenizers").CharacterTokenizer, reference("model").MiniLanguageModel
+    generate = day5.generate
+    tokenizer = CharacterTokenizer()
+    tokenizer.fit("The quick brown fox jumps over the lazy dog.")
+    model = MiniLanguageModel(vocab_size=tokenizer.vocab_size)
+
+    text = generate(model, tokenizer, "The quick", max_length=20)
+
+    assert isinstance(text, str) and len(text) == 20 and text.startswith("The quick")
+
+
+def test_the_one_liner_passes_its_strategy_on(day5, tokenizer):
+    assert day5.generate(TableModel(CYCLE), tokenizer, "b", max_length=6, strategy="greedy") == "bcdeab"
+    assert day5.generate(TableModel(CYCLE), tokenizer, "abcdeab", max_length=6) == "abcdeab"  # already long enough
+    seeded = [day5.generate(TableModel(np.zeros((5, 5))), tokenizer, "a", max_length=30, seed=9) for _ in range(2)]
+    assert seeded[0] == seeded[1]
+
+
+# --- errors -------------------------------------------------------------------
+
+
+def test_an_empty_prompt_is_an_error(day5, tokenizer):
+    with pytest.raises(ValueError, match="prompt"):
+        day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("", 5)
+
+
+def test_an_unknown_strategy_is_an_error(day5, tokenizer):
+    with pytest.raises(ValueError, match="strategy"):
+        day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("a", 5, strategy="beam")
+
+
+def test_a_negative_max_new_tokens_is_an_error(day5, tokenizer):
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("a", -1)
+
+
+# --- laws (hypothesis) --------------------------------------------------------
+
+
+@given(st.text(ALPHABET, min_size=1, max_size=12), st.integers(0, 15), st.integers(0, 2**32 - 1))
+def test_generation_extends_the_prompt_by_exactly_max_new_tokens(day5, tokenizer, prompt, n, seed):
+    table = np.random.default_rng(seed).normal(size=(5, 5))
+    text = day5.TextGenerator(TableModel(table), tokenizer, seed=seed).generate(prompt, n, top_k=3)
+    assert text.startswith(prompt) and len(text) == len(prompt) + n
+
+
+@given(st.text(ALPHABET, min_size=1, max_size=12), st.integers(0, 2**32 - 1))
+def test_greedy_generation_never_depends_on_the_seed(day5, tokenizer, prompt, seed):
+    table = np.random.default_rng(0).normal(size=(5, 5))
+    texts = {day5.TextGenerator(TableModel(table), tokenizer, seed=s).generate(prompt, 8, strategy="greedy") for s in (seed, 0)}
+    assert len(texts) == 1
