@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMED = {"exercises": ROOT / "exercises", "solutions": ROOT / "solutions"}
@@ -59,3 +60,30 @@ def _package(folder: Path) -> str:
             del sys.modules[name]
             raise
     return name
+
+
+class Stub(NamedTuple):
+    """Where an untouched stub was reached: ``Class.method``, its file and line."""
+
+    name: str
+    path: Path  # relative to the implementation's folder's parent, e.g. exercises/day5/data.py
+    line: int
+
+
+def stub_reached(error: BaseException, folder: Path) -> Stub | None:
+    """The stub of ``folder`` whose ``NotImplementedError`` is ``error``, if it is one."""
+    if not isinstance(error, NotImplementedError):
+        return None
+    found, tb = None, error.__traceback__
+    while tb is not None:  # the innermost frame in the implementation's own files
+        if folder in Path(tb.tb_frame.f_code.co_filename).parents:
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return None
+    code = found.tb_frame.f_code
+    name = getattr(code, "co_qualname", None)  # Python 3.11+
+    if name is None:
+        owner = found.tb_frame.f_locals.get("self")
+        name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
+    return Stub(name, Path(code.co_filename).relative_to(folder.parent), found.tb_lineno)

@@ -229,3 +229,9 @@ KATAS: tuple[Kata, ...] = (
 def kata_for_test_file(name: str) -> Kata | None:
     """The kata whose tests live in the file called ``name`` (a base name)."""
     return next((kata for kata in KATAS if kata.test_file == name), None)
+
+
+def kata_for_name(qualified_name: str) -> Kata | None:
+    """The kata a learner finishes by writing ``qualified_name`` (``"Class.method"`` or a function)."""
+    owner = qualified_name.split(".")[0]
+    return next((kata for kata in KATAS if owner in kata.names), None)

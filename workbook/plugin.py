@@ -136,28 +136,11 @@ class Progress:
             error = call.excinfo.value
             if isinstance(error, StubReached):
                 error = error.__cause__
-            stub = self._stub(error) if isinstance(error, NotImplementedError) else None
+            stub = implementation.stub_reached(error, self.folder)
             if stub:
-                report.longrepr = NOT_STARTED + stub
+                report.longrepr = f"{NOT_STARTED}`{stub.name}` in {stub.path}:{stub.line}"
                 report.sections = [s for s in report.sections if "Hypothesis" not in s[0]]  # no seed to replay
         return report
-
-    def _stub(self, error: BaseException) -> str | None:
-        """``"`Class.method` in path:line"`` for the innermost frame in the implementation's files."""
-        found, tb = None, error.__traceback__
-        while tb is not None:
-            if self.folder in Path(tb.tb_frame.f_code.co_filename).parents:
-                found = tb
-            tb = tb.tb_next
-        if found is None:
-            return None
-        code = found.tb_frame.f_code
-        name = getattr(code, "co_qualname", None)  # Python 3.11+
-        if name is None:
-            owner = found.tb_frame.f_locals.get("self")
-            name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
-        path = Path(code.co_filename).relative_to(self.folder.parent)
-        return f"`{name}` in {path}:{found.tb_lineno}"
 
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or report.outcome != "passed":

@@ -1,0 +1,73 @@
+"""One file holds a trained mini language model: weights, tokenizer and settings.
+
+A checkpoint is a NumPy ``.npz`` archive: one array per model parameter, plus
+``meta``, a JSON document (stored as bytes) with the model's sizes, the tokenizer's
+own saved file, and whatever the training run wants to remember. It is written to a
+temporary file that then replaces the target, so a crash never leaves half a
+checkpoint; a damaged or foreign file is reported by name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+TOKENIZERS = {"character_tokenizer": "CharacterTokenizer", "word_tokenizer": "WordTokenizer", "bpe_tokenizer": "SimpleBPETokenizer"}
+KIND = "day5_mini_lm"
+
+
+def save(path, model, tokenizer, info: dict) -> None:
+    """Write ``model``, ``tokenizer`` and ``info`` (JSON-ready) to ``path``, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:  # the tokenizer writes its own versioned file
+        tokenizer.save(Path(tmp) / "tokenizer.json")
+        tokenizer_file = (Path(tmp) / "tokenizer.json").read_text(encoding="utf-8")
+    meta = {"kind": KIND, "model": model.config, "tokenizer": tokenizer_file, "info": info}
+    arrays = {f"param.{name}": array for name, array in model.state_dict().items()}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8), **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def load(path, tokenizers, model_module):
+    """``(model, tokenizer, info)`` from a checkpoint written by :func:`save`.
+
+    ``tokenizers`` and ``model_module`` are the modules whose classes rebuild them.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"no checkpoint at {path}: train one first with 50_eval/train_mini_lm.py")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a checkpoint: it is not an .npz archive")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
+            state = {key.removeprefix("param."): archive[key] for key in archive.files if key.startswith("param.")}
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not a readable checkpoint: {error}") from None
+    if not isinstance(meta, dict) or meta.get("kind") != KIND:
+        raise ValueError(f"{path} is not a {KIND} checkpoint")
+    try:
+        document = json.loads(meta["tokenizer"])
+        tokenizer_class = getattr(tokenizers, TOKENIZERS[document["kind"]])
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "tokenizer.json").write_text(meta["tokenizer"], encoding="utf-8")
+            tokenizer = tokenizer_class.load(Path(tmp) / "tokenizer.json")
+        model = model_module.MiniLanguageModel(**meta["model"])
+        model.load_state_dict(state)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path} is a damaged checkpoint: {error}") from None
+    return model, tokenizer, meta.get("info", {})
