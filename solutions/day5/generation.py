@@ -43,8 +43,9 @@ def greedy(logits) -> int:
 def apply_temperature(logits, temperature: float) -> np.ndarray:
     """Kata 12: ``logits / temperature``; temperature 0 keeps only the greedy choice.
 
-    Temperature 0 is the limit of ever sharper distributions: the result is 0 at
-    ``greedy(logits)`` and ``-inf`` everywhere else. A negative temperature is an error.
+    Temperature 0 means greedy: the result is 0 at ``greedy(logits)`` and ``-inf``
+    everywhere else, so sampling from it always picks the greedy id. A negative
+    temperature is an error.
 
     >>> apply_temperature([1.0, 2.0, 4.0], 2.0)
     array([0.5, 1. , 2. ])
@@ -161,8 +162,9 @@ class TextGenerator:
 
     def generate(self, prompt: str, max_new_tokens: int, strategy: str = "sample", temperature: float = 1.0,
                  top_k: int | None = None, top_p: float | None = None, stop_ids: Iterable[int] = ()) -> str:
-        """The prompt and up to ``max_new_tokens`` generated tokens, decoded to text.
+        """The prompt's ids and up to ``max_new_tokens`` generated ids, decoded to text.
 
+        With a lossless tokenizer (character, BPE) the text starts with the prompt itself.
         Generation stops early after an id of ``stop_ids`` (which is kept in the text).
         The prompt must encode to at least one id: the model needs something to continue.
         """
