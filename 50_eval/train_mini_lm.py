@@ -100,7 +100,7 @@ def train(args, day5) -> dict:
     stream = batches_forever(loader)
     history = {"step": [], "train_loss": [], "val_loss": []}
     started = time.perf_counter()
-    with tqdm(total=args.steps, unit="step", desc="training") as bar:
+    with tqdm(total=args.steps, unit="step", desc="training", mininterval=1) as bar:
         while bar.n < args.steps:
             chunk = list(itertools.islice(stream, min(args.eval_every, args.steps - bar.n)))
             losses = day5["training"].train_epoch(model, chunk, optimizer, max_grad_norm=args.clip or None)
