@@ -81,7 +81,7 @@ def perplexity(loss: float) -> float:
     """Kata 7: ``exp(loss)``, the number of equally likely tokens that would be as surprising.
 
     A model that spreads its probability evenly over ``V`` tokens has a loss of
-    ``log V`` and a perplexity of ``V``.
+    ``log V`` and a perplexity of ``V``. A negative loss is a ``ValueError``.
 
     >>> round(perplexity(math.log(50)), 9)
     50.0
@@ -120,7 +120,10 @@ class CrossEntropyLoss:
         raise NotImplementedError()
 
     def backward(self) -> np.ndarray:
-        """dLoss/dlogits for the last call, with the shape of its logits."""
+        """dLoss/dlogits for the last call, with the shape of its logits.
+
+        Before any call it is a ``RuntimeError``: "call the loss ... before backward()".
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -132,6 +135,7 @@ def clip_grad_norm(params, max_norm: float) -> float:
     exceeds ``max_norm``, every ``grad`` is multiplied in place by
     ``max_norm / (norm + 1e-6)``; the direction of the step does not change, only its
     length. Returns the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
+    A ``max_norm`` that is not positive is a ``ValueError`` naming it.
 
     >>> from types import SimpleNamespace
     >>> params = [SimpleNamespace(grad=np.array([3.0, 0.0])), SimpleNamespace(grad=np.array([0.0, 4.0]))]

@@ -43,7 +43,8 @@ class SGDOptimizer(Optimizer):
         g = g + momentum * v  if nesterov  else  v      (only when momentum > 0)
         p = p - lr * g
 
-    ``momentum`` and ``weight_decay`` must be ``>= 0``; ``nesterov`` needs ``momentum > 0``.
+    ``momentum`` and ``weight_decay`` must be ``>= 0``; ``nesterov`` needs ``momentum > 0``:
+    otherwise it is a ``ValueError`` naming the hyper-parameter.
     A parameter is anything with ``data`` and ``grad``:
 
     >>> from types import SimpleNamespace
@@ -75,7 +76,8 @@ class AdamOptimizer(Optimizer):
         v_hat = v / (1 - beta2**t)
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0``.
+    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0``;
+    otherwise it is a ``ValueError`` naming ``beta1``, ``beta2``, ``eps`` or ``weight_decay``.
     Bias correction makes the first step ``-lr * g / (|g| + eps)``, about ``lr`` per coordinate:
 
     >>> from types import SimpleNamespace

@@ -21,14 +21,16 @@ def train_val_split(token_ids, val_fraction: float = 0.1) -> tuple[np.ndarray, n
 
     The last ``round(len(token_ids) * val_fraction)`` ids are the validation part. The
     split is not shuffled: validation text is a stretch the model never trained on.
-    Both parts must be non-empty.
+    Check and convert the ids with the given ``as_token_ids``. A ``val_fraction``
+    outside ``(0, 1)`` is a ``ValueError`` naming it, and so is a split that leaves
+    either part empty.
 
     >>> train, val = train_val_split(list(range(10)), val_fraction=0.2)
     >>> train.tolist(), val.tolist()
     ([0, 1, 2, 3, 4, 5, 6, 7], [8, 9])
     """
     ### BEGIN SOLUTION
-    ids = _as_token_ids(token_ids)
+    ids = as_token_ids(token_ids)
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
     n_val = round(len(ids) * val_fraction)
@@ -52,6 +54,10 @@ class DataLoader:
     With ``shuffle`` each epoch visits the windows in a new order drawn from a
     generator seeded once with ``seed``: the same seed gives the same epochs.
 
+    Check and convert ``token_ids`` with the given ``as_token_ids``. Each of these is a
+    ``ValueError`` whose message names the problem: ``batch_size`` or ``seq_len`` not a
+    positive integer; "too few" ids for one window; ``drop_last`` with no full batch.
+
     >>> loader = DataLoader([5, 8, 2, 9, 4, 7, 1, 3, 6], batch_size=2, seq_len=4)
     >>> len(loader)
     1
@@ -65,7 +71,7 @@ class DataLoader:
         for name, size in (("batch_size", batch_size), ("seq_len", seq_len)):
             if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
                 raise ValueError(f"{name} must be a positive integer, got {size!r}")
-        self.ids = _as_token_ids(token_ids)
+        self.ids = as_token_ids(token_ids)
         n_windows = (len(self.ids) - 1) // seq_len
         if n_windows < 1:
             raise ValueError(f"{len(self.ids)} token ids are too few for one window of seq_len + 1 = {seq_len + 1}")
@@ -94,7 +100,7 @@ class DataLoader:
         ### END SOLUTION
 
 
-def _as_token_ids(token_ids) -> np.ndarray:
+def as_token_ids(token_ids) -> np.ndarray:
     """``token_ids`` as a 1-D int64 array, or a clear error (given code)."""
     ids = np.asarray(token_ids)
     if ids.size == 0:
