@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def describe(strategy: str, args) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        load = lambda name: implementation.load(args.impl, name)  # noqa: E731
+        load = functools.partial(implementation.load, args.impl)
         model, tokenizer, info = checkpoint.load(args.checkpoint, load("tokenizers"), load("model"))
         results = info.get("results", {})
         if results:

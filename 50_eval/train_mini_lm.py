@@ -152,7 +152,7 @@ def plot(history: dict, path: Path) -> None:
 
 
 def load_day5(impl) -> dict:
-    names = ("tokenizers", "data", "model", "optim", "training", "generation")
+    names = ("tokenizers", "data", "model", "optim", "training")
     return {name: implementation.load(impl, name) for name in names}
 
 
