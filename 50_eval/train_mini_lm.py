@@ -17,7 +17,6 @@ import itertools
 import math
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np

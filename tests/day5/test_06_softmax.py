@@ -4,7 +4,6 @@ Read: study_notes/03_loss_and_optimization.md#softmax
 """
 
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
