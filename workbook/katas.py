@@ -1,7 +1,7 @@
 """The kata manifest: every kata of Day 5, in learning order.
 
 One place lists what a learner does and in which order. The progress table, the
-consistency check and the notebook builder all read it.
+consistency check and the 50_eval scripts all read it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The engine itself: stub generation (nbgrader's rule), the manifest, the seam."""
 
 import doctest
+import json
 
 import pytest
 
@@ -117,3 +118,10 @@ def test_the_reference_docstring_examples_run():
     modules = [path.stem for path in stubs.solution_files() if path.stem != "__init__"]
     results = [doctest.testmod(implementation.load("solutions", module)) for module in modules]
     assert sum(r.attempted for r in results) > 0 and not any(r.failed for r in results)
+
+
+def test_the_tutorial_notebook_is_stored_without_outputs():
+    notebook = json.loads((ROOT / "notebooks" / "tokenizer_training_tutorial.ipynb").read_text(encoding="utf-8"))
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert notebook["nbformat"] == 4 and code
+    assert all(cell["outputs"] == [] and cell["execution_count"] is None for cell in code)
