@@ -35,22 +35,30 @@ def default_corpus() -> str:
     return "\n".join(topics.values())
 
 
+def positive(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--impl", default=implementation.default(), help="exercises, solutions, or a folder holding day5/")
     parser.add_argument("--corpus", type=Path, help="a UTF-8 text file (default: Python's documentation topics)")
     parser.add_argument("--tokenizer", choices=("char", "word", "bpe"), default="char")
-    parser.add_argument("--vocab-size", type=int, default=512, help="BPE vocabulary size, or the word tokenizer's max_vocab")
-    parser.add_argument("--context", type=int, default=8, help="tokens the model reads to predict the next one")
-    parser.add_argument("--embedding-dim", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=3000, help="optimizer steps")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seq-len", type=int, default=64)
+    parser.add_argument("--vocab-size", type=positive, default=512, help="BPE vocabulary size, or the word tokenizer's max_vocab")
+    parser.add_argument("--context", type=positive, default=8, help="tokens the model reads to predict the next one")
+    parser.add_argument("--embedding-dim", type=positive, default=32)
+    parser.add_argument("--hidden", type=positive, default=256)
+    parser.add_argument("--steps", type=positive, default=3000, help="optimizer steps")
+    parser.add_argument("--batch-size", type=positive, default=32)
+    parser.add_argument("--seq-len", type=positive, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--clip", type=float, default=1.0, help="max gradient norm (0 turns clipping off)")
     parser.add_argument("--val-fraction", type=float, default=0.1)
-    parser.add_argument("--eval-every", type=int, default=250, help="steps between validation runs")
+    parser.add_argument("--eval-every", type=positive, default=250, help="steps between validation runs")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "checkpoints" / "mini_lm.npz")
     return parser.parse_args(argv)
