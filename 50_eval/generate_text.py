@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import checkpoint
-from train_mini_lm import HERE, explain_stub
+from train_mini_lm import HERE, run
 from workbook import implementation
 
 STRATEGIES = ("greedy", "temperature", "top-k", "top-p")
@@ -46,29 +46,23 @@ def describe(strategy: str, args) -> str:
     return f"{strategy} ({settings})" if settings else strategy
 
 
+def show(args) -> None:
+    """Print the text of each chosen strategy, from the checkpoint's model."""
+    load = functools.partial(implementation.load, args.impl)
+    model, tokenizer, info = checkpoint.load(args.checkpoint, load("tokenizers"), load("model"))
+    results = info.get("results", {})
+    if results:
+        print(f"{args.checkpoint}: validation perplexity {results['val_perplexity']:.2f} (unigram {results['unigram_perplexity']:.2f})")
+    strategies = STRATEGIES if args.strategy == "all" else (args.strategy,)
+    for strategy in strategies:
+        generator = load("generation").TextGenerator(model, tokenizer, seed=args.seed)
+        text = generator.generate(args.prompt, args.max_new_tokens, **options(strategy, args))
+        print(f"\n--- {describe(strategy, args)} ---\n{text}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        load = functools.partial(implementation.load, args.impl)
-        model, tokenizer, info = checkpoint.load(args.checkpoint, load("tokenizers"), load("model"))
-        results = info.get("results", {})
-        if results:
-            print(f"{args.checkpoint}: validation perplexity {results['val_perplexity']:.2f} (unigram {results['unigram_perplexity']:.2f})")
-        strategies = STRATEGIES if args.strategy == "all" else (args.strategy,)
-        for strategy in strategies:
-            generator = load("generation").TextGenerator(model, tokenizer, seed=args.seed)
-            text = generator.generate(args.prompt, args.max_new_tokens, **options(strategy, args))
-            print(f"\n--- {describe(strategy, args)} ---\n{text}")
-    except NotImplementedError as error:
-        message = explain_stub(error, args.impl)
-        if message is None:
-            raise
-        print(message, file=sys.stderr)
-        return 1
-    except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run(lambda: show(args), args.impl)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import itertools
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -176,13 +177,12 @@ def explain_stub(error: NotImplementedError, impl) -> str | None:
     )
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
+def run(job: Callable[[], object], impl) -> int:
+    """Run ``job``: an unfinished kata or bad input becomes one line on stderr and an exit code."""
     try:
-        day5 = load_day5(args.impl)
-        train(args, day5)
+        job()
     except NotImplementedError as error:
-        message = explain_stub(error, args.impl)
+        message = explain_stub(error, impl)
         if message is None:
             raise
         print(message, file=sys.stderr)
@@ -191,6 +191,11 @@ def main(argv=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    return run(lambda: train(args, load_day5(args.impl)), args.impl)
 
 
 if __name__ == "__main__":
