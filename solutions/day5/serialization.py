@@ -11,26 +11,34 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 FORMAT_VERSION = 1
 
 
-def save_json(path: str | os.PathLike, kind: str, state: dict[str, Any]) -> None:
-    """Write ``state`` as a ``kind`` document to ``path``, atomically."""
+@contextmanager
+def atomic_file(path: str | os.PathLike, mode: str = "w", **options):
+    """Open a temporary file beside ``path``; once written, it replaces ``path`` in one step."""
     path = Path(path)
-    document = {"kind": kind, "version": FORMAT_VERSION, **state}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, ensure_ascii=False, indent=1)
+        with os.fdopen(fd, mode, **options) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def save_json(path: str | os.PathLike, kind: str, state: dict[str, Any]) -> None:
+    """Write ``state`` as a ``kind`` document to ``path``, atomically."""
+    document = {"kind": kind, "version": FORMAT_VERSION, **state}
+    with atomic_file(path, "w", encoding="utf-8") as f:
+        json.dump(document, f, ensure_ascii=False, indent=1)
 
 
 def load_json(path: str | os.PathLike, kind: str, fields: tuple[str, ...]) -> dict[str, Any]:
