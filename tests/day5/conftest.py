@@ -16,3 +16,24 @@ def parameter(reference):
         return p
 
     return make
+
+
+@pytest.fixture(scope="session")
+def step_alongside(parameter):
+    """``step_alongside(Ours, Theirs, options, seed, rtol, atol)``: the two optimizer classes,
+    from the same random start and with the same random gradients, agree after each of 5 steps."""
+
+    def run(ours_class, theirs_class, options, seed, rtol, atol):
+        rng = np.random.default_rng(seed)
+        start = [rng.normal(size=(2, 3)), rng.normal(size=4)]
+        ours, theirs = [parameter(x) for x in start], [parameter(x) for x in start]
+        optimizers = ours_class(ours, **options), theirs_class(theirs, **options)
+        for _ in range(5):
+            for p, q in zip(ours, theirs):
+                p.grad[...] = q.grad[...] = rng.normal(size=p.data.shape)
+            for optimizer in optimizers:
+                optimizer.step()
+            for p, q in zip(ours, theirs):
+                np.testing.assert_allclose(p.data, q.data, rtol=rtol, atol=atol)
+
+    return run

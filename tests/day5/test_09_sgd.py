@@ -108,17 +108,6 @@ def test_on_a_quadratic_momentum_follows_its_recurrence(day5, parameter, a, lr, 
 @given(
     learning_rates, st.floats(0, 0.99), st.floats(0, 0.1), st.booleans(), st.integers(0, 2**32 - 1),
 )
-def test_step_for_step_the_same_as_the_reference(day5, reference, parameter, lr, momentum, weight_decay, nesterov, seed):
-    nesterov = nesterov and momentum > 0
-    rng = np.random.default_rng(seed)
-    start = [rng.normal(size=(2, 3)), rng.normal(size=4)]
-    ours, theirs = [parameter(x) for x in start], [parameter(x) for x in start]
-    options = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
-    optimizers = day5.SGDOptimizer(ours, **options), reference("optim").SGDOptimizer(theirs, **options)
-    for _ in range(5):
-        for p, q in zip(ours, theirs):
-            p.grad[...] = q.grad[...] = rng.normal(size=p.data.shape)
-        for optimizer in optimizers:
-            optimizer.step()
-        for p, q in zip(ours, theirs):
-            np.testing.assert_allclose(p.data, q.data, rtol=1e-12, atol=1e-14)
+def test_step_for_step_the_same_as_the_reference(day5, reference, step_alongside, lr, momentum, weight_decay, nesterov, seed):
+    options = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov and momentum > 0)
+    step_alongside(day5.SGDOptimizer, reference("optim").SGDOptimizer, options, seed, rtol=1e-12, atol=1e-14)
