@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import DataLoader
-from .losses import CrossEntropyLoss, clip_grad_norm, perplexity
+from .losses import CrossEntropyLoss, clip_grad_norm, cross_entropy, perplexity
 from .optim import AdamOptimizer
 
 
