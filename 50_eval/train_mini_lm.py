@@ -166,13 +166,13 @@ def load_day5(impl) -> dict:
 
 def explain_stub(error: NotImplementedError, impl) -> str | None:
     """One line naming the unfinished kata behind ``error``, or None if it is not a stub."""
-    stub = implementation.stub_reached(error, implementation.resolve(impl))
+    stub = implementation.stub_reached(error, impl)
     if stub is None:
         return None
     kata = kata_for_name(stub.name)
     which = f"kata '{kata.title}' is not finished" if kata else "a kata is not finished"
     return (
-        f"{which}: implement `{stub.name}` in {stub.path}:{stub.line} "
+        f"{which}: implement `{stub.name}` in {stub.where} "
         f"(pytest {kata.tests if kata else '-k day5'}), or run the reference: --impl solutions"
     )
 

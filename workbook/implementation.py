@@ -2,8 +2,10 @@
 
 An implementation is a folder that holds a ``day5`` package: ``exercises`` (the
 learner's stubs, the default), ``solutions`` (the reference), or any other folder,
-such as the partial copies that ``day5 verify`` builds. Tests never import
-``exercises`` or ``solutions`` themselves; they ask this module.
+such as the partial copies that ``day5 verify`` builds. It can also be a notebook's
+globals, attached under a name (``attach``): every ``day5`` module is then that one
+namespace. Tests never import ``exercises`` or ``solutions`` themselves; they ask
+this module.
 """
 
 from __future__ import annotations
@@ -22,6 +24,39 @@ NAMED = {"exercises": ROOT / "exercises", "solutions": ROOT / "solutions"}
 ENV_VAR = "DAY5_IMPL"
 
 
+class Namespace:
+    """A notebook's globals standing in for a module: reading an attribute reads the
+    global, and setting one sets it, so a test that swaps a name with
+    ``monkeypatch.setattr`` swaps what the notebook's own functions call."""
+
+    def __init__(self, globals_: dict):
+        object.__setattr__(self, "globals", globals_)
+
+    def __getattr__(self, name: str):
+        try:
+            return self.globals[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value) -> None:
+        self.globals[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        del self.globals[name]
+
+
+NAMESPACES: dict[str, Namespace] = {}
+
+
+def attach(name: str, globals_: dict) -> None:
+    """Make ``globals_`` (a notebook's ``globals()``) the implementation called ``name``."""
+    NAMESPACES[name] = Namespace(globals_)
+
+
+def is_namespace(impl: str | os.PathLike) -> bool:
+    return str(impl) in NAMESPACES
+
+
 def default() -> str:
     """The implementation to test when none is named: ``$DAY5_IMPL``, else the exercises."""
     return os.environ.get(ENV_VAR) or "exercises"
@@ -37,11 +72,13 @@ def resolve(impl: str | os.PathLike) -> Path:
 
 
 def is_reference(impl: str | os.PathLike) -> bool:
-    return resolve(impl) == NAMED["solutions"]
+    return not is_namespace(impl) and resolve(impl) == NAMED["solutions"]
 
 
-def load(impl: str | os.PathLike, module: str) -> ModuleType:
-    """Import ``day5.<module>`` from the implementation ``impl``."""
+def load(impl: str | os.PathLike, module: str) -> ModuleType | Namespace:
+    """Import ``day5.<module>`` from the implementation ``impl`` (a namespace is every module)."""
+    if is_namespace(impl):
+        return NAMESPACES[str(impl)]
     return importlib.import_module(f"{_package(resolve(impl))}.{module}")
 
 
@@ -63,20 +100,26 @@ def _package(folder: Path) -> str:
 
 
 class Stub(NamedTuple):
-    """Where an untouched stub was reached: ``Class.method``, its file and line."""
+    """Where an untouched stub was reached: ``Class.method``, and the file and line
+    (``exercises/day5/data.py:40``) or "the notebook"."""
 
     name: str
-    path: Path  # relative to the implementation's folder's parent, e.g. exercises/day5/data.py
-    line: int
+    where: str
 
 
-def stub_reached(error: BaseException, folder: Path) -> Stub | None:
-    """The stub of ``folder`` whose ``NotImplementedError`` is ``error``, if it is one."""
+def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
+    """The stub of ``impl`` whose ``NotImplementedError`` is ``error``, if it is one."""
     if not isinstance(error, NotImplementedError):
         return None
+    if is_namespace(impl):
+        globals_ = NAMESPACES[str(impl)].globals
+        owns = lambda frame: frame.f_globals is globals_  # noqa: E731
+    else:
+        folder = resolve(impl)
+        owns = lambda frame: folder in Path(frame.f_code.co_filename).parents  # noqa: E731
     found, tb = None, error.__traceback__
-    while tb is not None:  # the innermost frame in the implementation's own files
-        if folder in Path(tb.tb_frame.f_code.co_filename).parents:
+    while tb is not None:  # the innermost frame in the implementation's own code
+        if owns(tb.tb_frame):
             found = tb
         tb = tb.tb_next
     if found is None:
@@ -86,4 +129,6 @@ def stub_reached(error: BaseException, folder: Path) -> Stub | None:
     if name is None:
         owner = found.tb_frame.f_locals.get("self")
         name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
-    return Stub(name, Path(code.co_filename).relative_to(folder.parent), found.tb_lineno)
+    if is_namespace(impl):
+        return Stub(name, "the notebook")
+    return Stub(name, f"{Path(code.co_filename).relative_to(folder.parent)}:{found.tb_lineno}")

@@ -67,11 +67,13 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    try:
-        folder = implementation.resolve(config.getoption("impl"))
-    except ValueError as error:
-        raise pytest.UsageError(str(error)) from None
-    config.pluginmanager.register(Progress(config, folder), "day5-progress")
+    impl = config.getoption("impl")
+    if not implementation.is_namespace(impl):
+        try:
+            implementation.resolve(impl)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+    config.pluginmanager.register(Progress(config, impl), "day5-progress")
 
 
 def kata_of(node) -> Kata | None:
@@ -97,11 +99,13 @@ def day5(request):
     if implementation.is_reference(impl):
         yield module
         return
+    everywhere = implementation.is_namespace(impl)  # a notebook: every kata's names share one namespace
     with pytest.MonkeyPatch.context() as patch:
         for other in KATAS:
             for name in other.names:
-                if other is not kata and hasattr(module, name):  # defined here, or imported from another module
-                    patch.setattr(module, name, getattr(implementation.load("solutions", other.module), name))
+                if other is not kata and (everywhere or hasattr(module, name)):  # or imported from another module
+                    reference_name = getattr(implementation.load("solutions", other.module), name)
+                    patch.setattr(module, name, reference_name, raising=False)
         yield module
 
 
@@ -114,9 +118,9 @@ def reference():
 class Progress:
     """Collects outcomes per kata; reports stubs kindly; prints the progress table."""
 
-    def __init__(self, config, folder: Path):
+    def __init__(self, config, impl: str):
         self.config = config
-        self.folder = folder
+        self.impl = impl
         self.outcomes: dict[str, str] = {}  # node id -> passed / failed / skipped
         self.messages: dict[str, str] = {}  # node id -> one line on what went wrong
         self.kata_of: dict[str, Kata | None] = {}
@@ -136,9 +140,9 @@ class Progress:
             error = call.excinfo.value
             if isinstance(error, StubReached):
                 error = error.__cause__
-            stub = implementation.stub_reached(error, self.folder)
+            stub = implementation.stub_reached(error, self.impl)
             if stub:
-                report.longrepr = f"{NOT_STARTED}`{stub.name}` in {stub.path}:{stub.line}"
+                report.longrepr = f"{NOT_STARTED}`{stub.name}` in {stub.where}"
                 report.sections = [s for s in report.sections if "Hypothesis" not in s[0]]  # no seed to replay
         return report
 
@@ -199,7 +203,7 @@ class Progress:
             nodeid: {"kata": kata.slug if kata else None, "outcome": self.outcomes.get(nodeid, "not run")}
             for nodeid, kata in self.kata_of.items()
         }
-        path.write_text(json.dumps({"impl": str(self.folder), "tests": tests}, indent=1), encoding="utf-8")
+        path.write_text(json.dumps({"impl": str(self.impl), "tests": tests}, indent=1), encoding="utf-8")
 
 
 def _first_line(report) -> str:

@@ -54,7 +54,8 @@ def clear_solutions(source: str, keep: Container[str] = ()) -> str:
             lines[begin - 1 : end] = lines[begin : end - 1]
         else:
             indent = re.match(r"\s*", lines[begin - 1]).group()
-            lines[begin - 1 : end] = [f"{indent}{stub}\n" for stub in STUB]
+            ending = lines[end - 1][len(lines[end - 1].rstrip("\r\n")) :]  # none at the very end of a cell
+            lines[begin - 1 : end] = [f"{indent}{STUB[0]}\n", f"{indent}{STUB[1]}{ending}"]
     return "".join(lines)
 
 
@@ -86,15 +87,20 @@ def write(target: Path, keep: Container[str] = (), backup: bool = False, log: Ca
         if backup and old is not None:
             path.with_name(name + ".bak").write_text(old, encoding="utf-8")
             log(f"kept the old {path.relative_to(target.parent)} as {name}.bak")
-        fd, tmp = tempfile.mkstemp(dir=package, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(path, text)
         log(f"wrote {path.relative_to(target.parent)}")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it: never half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def drift() -> list[str]:

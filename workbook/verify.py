@@ -1,6 +1,6 @@
 """The consistency check CI runs: the workbook is honest.
 
-1. ``exercises/`` is exactly what ``solutions/`` generates (no drift).
+1. ``exercises/`` and the notebooks are exactly what ``solutions/`` generates (no drift).
 2. Every stub module imports cleanly.
 3. The reference passes every test (an optional one may skip, a graded one may not).
 4. On the untouched stubs every graded test fails; one that passes is named.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import stubs
+from . import course, stubs
 from .implementation import ROOT
 from .katas import KATAS
 
@@ -64,6 +64,7 @@ def verify(log: Callable[[str], None] = print) -> list[str]:
         problems.extend(found)
 
     check("exercises/ is generated from solutions/", stubs.drift())
+    check("the course notebooks are generated from solutions/", course.drift())
     check("the stubs import", stub_imports())
 
     owners = {owner for path in stubs.solution_files() for owner, *_ in stubs.regions(path.read_text("utf-8"))}

@@ -55,6 +55,18 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     raise NotImplementedError()
 
 
+def sample(logits, rng: np.random.Generator) -> int:
+    """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
+
+    An id whose logit is ``-inf`` has probability 0 and is never drawn.
+
+    >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
+    True
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
 def top_k_filter(logits, k: int) -> np.ndarray:
     """Kata 13: keep the ``k`` highest logits, set the rest to ``-inf``.
 
@@ -82,18 +94,6 @@ def top_p_filter(logits, p: float) -> np.ndarray:
     array([-0.69, -1.2 ,  -inf,  -inf])
     >>> top_p_filter(np.log(probs), 0.9).round(2)
     array([-0.69, -1.2 , -1.9 ,  -inf])
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def sample(logits, rng: np.random.Generator) -> int:
-    """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
-
-    An id whose logit is ``-inf`` has probability 0 and is never drawn.
-
-    >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
-    True
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -64,6 +64,20 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     ### END SOLUTION
 
 
+def sample(logits, rng: np.random.Generator) -> int:
+    """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
+
+    An id whose logit is ``-inf`` has probability 0 and is never drawn.
+
+    >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
+    True
+    """
+    ### BEGIN SOLUTION
+    probs = softmax(_check_logits(logits))
+    return int(rng.choice(len(probs), p=probs))
+    ### END SOLUTION
+
+
 def top_k_filter(logits, k: int) -> np.ndarray:
     """Kata 13: keep the ``k`` highest logits, set the rest to ``-inf``.
 
@@ -109,20 +123,6 @@ def top_p_filter(logits, p: float) -> np.ndarray:
     filtered = np.full_like(logits, -np.inf)
     filtered[order[:n_kept]] = logits[order[:n_kept]]
     return filtered
-    ### END SOLUTION
-
-
-def sample(logits, rng: np.random.Generator) -> int:
-    """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
-
-    An id whose logit is ``-inf`` has probability 0 and is never drawn.
-
-    >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
-    True
-    """
-    ### BEGIN SOLUTION
-    probs = softmax(_check_logits(logits))
-    return int(rng.choice(len(probs), p=probs))
     ### END SOLUTION
 
 
