@@ -120,7 +120,8 @@ def import_cell(imports: list[ast.stmt]) -> str:
     statements = plain | {f"from {module} import {', '.join(sorted(n))}" for module, n in names.items()}
     future = {s for s in statements if s.startswith("from __future__")}
     standard = {s for s in statements - future if s.split()[1].split(".")[0] in sys.stdlib_module_names}
-    groups = [sorted(group, key=lambda s: (s.startswith("from"), s)) for group in (future, standard, statements - future - standard)]
+    others = statements - future - standard
+    groups = [sorted(group, key=lambda s: (s.startswith("from"), s)) for group in (future, standard, others)]
     return "\n\n".join("\n".join(group) for group in groups if group)
 
 
@@ -166,7 +167,7 @@ def cells() -> Iterator[tuple[str, str, dict | None]]:
 
 def metadata(grade_id: str, solution=False, grade=False, locked=False, points=None) -> dict:
     """A cell's nbgrader metadata, schema version 3."""
-    fields = dict(grade=grade, grade_id=grade_id, locked=locked, schema_version=3, solution=solution, task=False)
+    fields = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution, "task": False}
     return {"nbgrader": fields | ({"points": points} if points is not None else {})}
 
 

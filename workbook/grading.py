@@ -14,9 +14,11 @@ tested: the notebook's definitions are looked up afresh, in its globals, each ti
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from . import implementation
 from .implementation import ROOT
@@ -46,8 +48,12 @@ def grade(slug: str, namespace: dict) -> None:
     names = [name for other in KATAS for name in other.names]
     saved = {name: namespace[name] for name in names if name in namespace}
     try:
-        exit_code = pytest.main(args)
-    finally:  # a test stopped by the cell's timeout may not undo its swaps: undo them here
+        with tempfile.TemporaryDirectory(prefix="day5-grade-") as scratch:
+            # pytest's tmp_path and hypothesis's .hypothesis/ go here, not beside the notebook
+            set_hypothesis_home_dir(Path(scratch, ".hypothesis"))
+            exit_code = pytest.main([*args, "--basetemp", str(Path(scratch, "tmp"))])
+    finally:
+        set_hypothesis_home_dir(None)  # a test stopped by the cell's timeout may not undo its swaps: undo them here
         for name in names:
             if name in saved:
                 namespace[name] = saved[name]

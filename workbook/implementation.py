@@ -16,7 +16,7 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,15 +111,9 @@ def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
     """The stub of ``impl`` whose ``NotImplementedError`` is ``error``, if it is one."""
     if not isinstance(error, NotImplementedError):
         return None
-    if is_namespace(impl):
-        globals_ = NAMESPACES[str(impl)].globals
-        owns = lambda frame: frame.f_globals is globals_  # noqa: E731
-    else:
-        folder = resolve(impl)
-        owns = lambda frame: folder in Path(frame.f_code.co_filename).parents  # noqa: E731
     found, tb = None, error.__traceback__
     while tb is not None:  # the innermost frame in the implementation's own code
-        if owns(tb.tb_frame):
+        if _runs_code_of(impl, tb.tb_frame):
             found = tb
         tb = tb.tb_next
     if found is None:
@@ -131,4 +125,10 @@ def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
         name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
     if is_namespace(impl):
         return Stub(name, "the notebook")
-    return Stub(name, f"{Path(code.co_filename).relative_to(folder.parent)}:{found.tb_lineno}")
+    return Stub(name, f"{Path(code.co_filename).relative_to(resolve(impl).parent)}:{found.tb_lineno}")
+
+
+def _runs_code_of(impl: str | os.PathLike, frame: FrameType) -> bool:
+    if is_namespace(impl):
+        return frame.f_globals is NAMESPACES[str(impl)].globals
+    return resolve(impl) in Path(frame.f_code.co_filename).parents
