@@ -58,7 +58,10 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
 def sample(logits, rng: np.random.Generator) -> int:
     """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
 
-    An id whose logit is ``-inf`` has probability 0 and is never drawn.
+    Inverse-CDF sampling: draw ``u`` uniform in [0, 1) and return the first id whose
+    running total of probabilities exceeds ``u``, the draw that
+    ``rng.choice(len(probs), p=probs)`` makes, without its checks. An id whose logit is
+    ``-inf`` adds nothing to the total, so it is never drawn.
 
     >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
     True

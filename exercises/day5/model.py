@@ -127,8 +127,10 @@ class MiniLanguageModel:
         da = (dlogits @ self.output_weight.data.T) * (1 - h**2)  # tanh'(a) = 1 - tanh(a)^2
         self.hidden_weight.grad += x.T @ da
         self.hidden_bias.grad += da.sum(axis=0)
-        dx = da @ self.hidden_weight.data.T
-        np.add.at(self.embedding.grad, windows, dx.reshape(*windows.shape, self.embedding_dim))
+        dx = (da @ self.hidden_weight.data.T).reshape(-1, self.embedding_dim)  # one row per window slot
+        ids = windows.reshape(-1)
+        for column in range(self.embedding_dim):  # sum the rows of each id (np.bincount: ~4x np.add.at)
+            self.embedding.grad[:, column] += np.bincount(ids, dx[:, column], minlength=self.vocab_size + 1)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of every parameter's data, by name."""

@@ -11,6 +11,7 @@ ask of you, so a bug in one never fails the other's tests.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence

@@ -67,14 +67,18 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
 def sample(logits, rng: np.random.Generator) -> int:
     """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
 
-    An id whose logit is ``-inf`` has probability 0 and is never drawn.
+    Inverse-CDF sampling: draw ``u`` uniform in [0, 1) and return the first id whose
+    running total of probabilities exceeds ``u``, the draw that
+    ``rng.choice(len(probs), p=probs)`` makes, without its checks. An id whose logit is
+    ``-inf`` adds nothing to the total, so it is never drawn.
 
     >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
     True
     """
     ### BEGIN SOLUTION
-    probs = softmax(_check_logits(logits))
-    return int(rng.choice(len(probs), p=probs))
+    cumulative = np.cumsum(softmax(_check_logits(logits)))
+    cumulative /= cumulative[-1]  # exactly 1 at the end, whatever the rounding
+    return int(np.searchsorted(cumulative, rng.random(), side="right"))  # the first total above u
     ### END SOLUTION
 
 

@@ -11,6 +11,7 @@ ask of you, so a bug in one never fails the other's tests.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -395,24 +396,26 @@ class SimpleBPETokenizer:
         merges = []
         while heap and len(merges) < n_merges:
             negative_count, _, _, pair = heapq.heappop(heap)
-            if -negative_count != counts[pair]:
-                continue  # the count changed after this entry was pushed
+            if -negative_count != counts[pair]:  # stale: the count changed after this entry was pushed
+                if 0 < counts[pair] < -negative_count:  # it fell: queue it again at its true count
+                    heapq.heappush(heap, heap_entry(pair))
+                continue
             new_id = 256 + len(merges)
             merges.append(pair)
             vocab[new_id] = vocab[pair[0]] + vocab[pair[1]]
-            changed = set()
+            before = {}  # the count of each pair that this merge touches, before it
             for i in where.pop(pair):
                 old, new = words[i], merge_pair(words[i], pair, new_id)
                 for p, n in get_pair_counts(old).items():
+                    before.setdefault(p, counts[p])
                     counts[p] -= n * freqs[i]
-                    changed.add(p)
                 for p, n in get_pair_counts(new).items():
+                    before.setdefault(p, counts[p])
                     counts[p] += n * freqs[i]
                     where[p].add(i)
-                    changed.add(p)
                 words[i] = new
-            for p in changed:
-                if counts[p] > 0:
+            for p, count in before.items():
+                if counts[p] > count:  # a pair whose count fell keeps its higher entry until it pops
                     heapq.heappush(heap, heap_entry(p))
         self._set_merges(merges)
         ### END SOLUTION
@@ -425,18 +428,20 @@ class SimpleBPETokenizer:
         encodes to its own id.
         """
         ### BEGIN SOLUTION
-        ids = []
+        ids, known = [], {}  # a text repeats its words: merge each distinct piece once
         for piece in self.split(text):
             if piece in self.special_tokens:
                 ids.append(self.special_tokens[piece])
                 continue
-            piece_ids = list(piece.encode("utf-8"))
-            while len(piece_ids) > 1:
-                pair = min(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, float("inf")))
-                if pair not in self.merges:
-                    break
-                piece_ids = merge_pair(piece_ids, pair, self.merges[pair])
-            ids.extend(piece_ids)
+            if piece not in known:
+                piece_ids = list(piece.encode("utf-8"))
+                while len(piece_ids) > 1:
+                    pair = min(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, math.inf))
+                    if pair not in self.merges:
+                        break
+                    piece_ids = merge_pair(piece_ids, pair, self.merges[pair])
+                known[piece] = piece_ids
+            ids.extend(known[piece])
         return ids
         ### END SOLUTION
 
