@@ -21,6 +21,7 @@ part of ``pytest -k day5``.
 
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import shutil
@@ -31,11 +32,6 @@ import time
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("nbgrader")
-nbformat = pytest.importorskip("nbformat")
-
-from nbgrader.api import Gradebook
 
 from workbook import course, stubs
 from workbook.katas import KATAS, kata_for_slug
@@ -70,7 +66,7 @@ def solution_cells(notebook) -> dict:
 def submission(release, source, filled=(), edit=None):
     """The release with the katas in ``filled`` written as the reference has them; ``edit(cells)``
     may then change any cell, found by grade id."""
-    notebook = nbformat.from_dict(release)
+    notebook = copy.deepcopy(release)
     answers = solution_cells(source)
     for slug, cell in solution_cells(notebook).items():
         if slug in filled:
@@ -111,13 +107,21 @@ STUDENTS = {  # id: (katas filled, edit, the points expected for each kata that 
 
 
 @pytest.fixture(scope="module")
-def graded(autograde_seconds):
+def nbformat():
+    """nbformat, once nbgrader is known to be installed; imported here and not at
+    collection, which importing nbgrader would slow by seconds."""
+    pytest.importorskip("nbgrader")
+    return pytest.importorskip("nbformat")
+
+
+@pytest.fixture(scope="module")
+def graded(nbformat, autograde_seconds):
     """The course after release, collection, autograding and export."""
     with tempfile.TemporaryDirectory(prefix="day5-course-") as folder:
-        yield grade_a_class(Path(folder), autograde_seconds)
+        yield grade_a_class(nbformat, Path(folder), autograde_seconds)
 
 
-def grade_a_class(root: Path, seconds: dict) -> Path:
+def grade_a_class(nbformat, root: Path, seconds: dict) -> Path:
     """Release, hand in for every student, autograde each (timed), export; the course folder."""
     shutil.copy(course.SOURCE.parents[2] / "nbgrader_config.py", root)
     shutil.copytree(course.SOURCE.parents[1], root / "source")
@@ -141,6 +145,8 @@ def grade_a_class(root: Path, seconds: dict) -> Path:
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_each_student_scores_exactly_the_katas_that_pass(graded, student):
+    from nbgrader.api import Gradebook
+
     expected = STUDENTS[student][2]
     with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gradebook:
         scores = {kata.slug: gradebook.find_grade(f"test_{kata.slug}", "day5", "day5", student).score for kata in KATAS}
@@ -158,29 +164,29 @@ def test_the_export_has_every_students_score(graded):
     assert {float(row["max_score"]) for row in rows.values()} == {TOTAL}
 
 
-def autograded(root: Path, student: str) -> dict:
+def autograded(nbformat, root: Path, student: str) -> dict:
     notebook = nbformat.read(root / "autograded" / student / "day5" / "day5.ipynb", as_version=4)
     return {cell.metadata.nbgrader.grade_id: cell for cell in notebook.cells if "nbgrader" in cell.metadata}
 
 
-def test_an_edited_grade_cell_is_put_back_before_grading(graded):
-    cell = autograded(graded, "dan")["test_data_loader"]
+def test_an_edited_grade_cell_is_put_back_before_grading(nbformat, graded):
+    cell = autograded(nbformat, graded, "dan")["test_data_loader"]
     assert cell.source == "from workbook.grading import grade\n\ngrade('data_loader', globals())"
     assert any(output.output_type == "error" for output in cell.outputs)
 
 
-def test_a_cell_that_loops_forever_times_out_and_the_rest_is_graded(graded):
-    cells = autograded(graded, "eve")
+def test_a_cell_that_loops_forever_times_out_and_the_rest_is_graded(nbformat, graded):
+    cells = autograded(nbformat, graded, "eve")
     assert [output.ename for output in cells["test_sgd"].outputs if output.output_type == "error"]
     assert not [output for output in cells["test_adam"].outputs if output.output_type == "error"]
 
 
-def test_megabytes_of_output_are_cut_down(graded):
-    outputs = autograded(graded, "fay")["word_tokenizer"].outputs
+def test_megabytes_of_output_are_cut_down(nbformat, graded):
+    outputs = autograded(nbformat, graded, "fay")["word_tokenizer"].outputs
     assert sum(len(output.get("text", "")) for output in outputs) < 200_000
 
 
-def test_the_release_is_the_committed_workbook_notebook(graded):
+def test_the_release_is_the_committed_workbook_notebook(nbformat, graded):
     """nbgrader clears the solutions exactly as ``day5 generate`` does, so the release leaks nothing
     that ``notebooks/day5_workbook.ipynb`` leaks (tests/workbook checks that it leaks nothing)."""
     release = nbformat.read(graded / "release" / "day5" / "day5.ipynb", as_version=4)

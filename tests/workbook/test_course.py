@@ -10,11 +10,11 @@ import pytest
 from workbook import course, implementation, stubs
 from workbook.katas import KATAS
 
-nbformat = pytest.importorskip("nbformat")
 
-
-def load(path):
-    return nbformat.read(path, as_version=4)
+@pytest.fixture(scope="module", autouse=True)
+def nbformat():
+    """nbformat, imported here and not at collection, which it would slow by seconds."""
+    return pytest.importorskip("nbformat")
 
 
 def nbgrader_cells(notebook):
@@ -29,8 +29,8 @@ def test_the_course_holds_every_solution_module():
     assert sorted(course.MODULES) == sorted(path.stem for path in stubs.solution_files() if path.stem != "__init__")
 
 
-def test_each_kata_is_one_solution_cell_then_a_locked_grade_cell_worth_its_points():
-    cells = nbgrader_cells(load(course.SOURCE))
+def test_each_kata_is_one_solution_cell_then_a_locked_grade_cell_worth_its_points(nbformat):
+    cells = nbgrader_cells(nbformat.read(course.SOURCE, as_version=4))
     ids = [cell.metadata.nbgrader.grade_id for cell in cells]
     assert len(set(ids)) == len(ids)
     assert all(cell.metadata.nbgrader.schema_version == 3 for cell in cells)
@@ -43,7 +43,7 @@ def test_each_kata_is_one_solution_cell_then_a_locked_grade_cell_worth_its_point
     assert all(cell.metadata.nbgrader.locked for cell in cells if not cell.metadata.nbgrader.solution)
 
 
-def test_the_workbook_notebook_leaks_no_solution_line():
+def test_the_workbook_notebook_leaks_no_solution_line(nbformat):
     """No line that appears only inside a solution region of solutions/ is in the release
     (a line that the given code or the notebook's demo also has is no secret)."""
     inside, outside = set(), set()
@@ -55,7 +55,7 @@ def test_the_workbook_notebook_leaks_no_solution_line():
         outside |= {line for n, line in enumerate(lines) if n not in hidden}
     secret = inside - outside - {line.strip() for line in course.DEMO.splitlines()} - {""}
     assert len(secret) > 150  # the check has something to find
-    release = {line.strip() for cell in load(course.RELEASE).cells for line in cell.source.splitlines()}
+    release = {line.strip() for cell in nbformat.read(course.RELEASE, as_version=4).cells for line in cell.source.splitlines()}
     assert secret & release == set()
     assert "SOLUTION" not in course.RELEASE.read_text(encoding="utf-8")
 
