@@ -76,8 +76,9 @@ def sample(logits, rng: np.random.Generator) -> int:
     True
     """
     ### BEGIN SOLUTION
-    cumulative = np.cumsum(softmax(_check_logits(logits)))
-    cumulative /= cumulative[-1]  # exactly 1 at the end, whatever the rounding
+    logits = _check_logits(logits)
+    cumulative = np.cumsum(np.exp(logits - logits.max()))  # softmax times a constant
+    cumulative /= cumulative[-1]  # the constant cancels, and the total is exactly 1
     return int(np.searchsorted(cumulative, rng.random(), side="right"))  # the first total above u
     ### END SOLUTION
 
@@ -121,9 +122,15 @@ def top_p_filter(logits, p: float) -> np.ndarray:
     logits = _check_logits(logits)
     if not 0 < p <= 1:
         raise ValueError(f"p must lie in (0, 1], got {p}")
-    order = np.argsort(-logits, kind="stable")
-    total = np.cumsum(softmax(logits)[order])
-    n_kept = min(int(np.searchsorted(total, p)) + 1, len(logits))  # the first total >= p, included
+    probs = softmax(logits)
+    # The tokens below (1 - p) / V hold less than 1 - p together, so the nucleus lies among
+    # the others: rank those (often a few dozen), and every token only if rounding leaves them short.
+    for candidates in (np.flatnonzero(probs >= (1 - p) / len(probs)), np.arange(len(probs))):
+        order = candidates[np.argsort(-logits[candidates], kind="stable")]  # highest first, ties by id
+        total = np.cumsum(probs[order])
+        if total.size and total[-1] >= p:
+            break
+    n_kept = min(int(np.searchsorted(total, p)) + 1, len(order))  # the first total >= p, included
     filtered = np.full_like(logits, -np.inf)
     filtered[order[:n_kept]] = logits[order[:n_kept]]
     return filtered
