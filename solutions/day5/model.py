@@ -106,18 +106,20 @@ class MiniLanguageModel:
         ids = self._check_ids(input_ids)
         batch, time = ids.shape
         start = np.full((batch, self.context_size - 1), self.vocab_size)
-        windows = sliding_window_view(np.concatenate([start, ids], axis=1), self.context_size, axis=1)
+        padded = np.concatenate([start, ids], axis=1)
+        windows = sliding_window_view(padded, self.context_size, axis=1)  # window t: padded[t : t + k]
         x = self.embedding.data[windows].reshape(batch, time, -1)  # window t ends at token t
         h = np.tanh(x @ self.hidden_weight.data + self.hidden_bias.data)
-        self._saved = windows, x, h
+        self._saved = padded, x, h
         return h @ self.output_weight.data + self.output_bias.data
 
     def backward(self, dlogits: np.ndarray) -> None:
         """Add the gradient of the loss to every ``grad``, given ``dlogits`` = dLoss/dlogits."""
         if self._saved is None:
             raise RuntimeError("call forward before backward")
-        windows, x, h = self._saved
-        expected = (*h.shape[:2], self.vocab_size)
+        padded, x, h = self._saved
+        batch, time, _ = h.shape
+        expected = (batch, time, self.vocab_size)
         if np.shape(dlogits) != expected:
             raise ValueError(f"dlogits has shape {np.shape(dlogits)}, expected {expected} like the logits")
         dlogits = np.reshape(dlogits, (-1, self.vocab_size))
@@ -127,10 +129,14 @@ class MiniLanguageModel:
         da = (dlogits @ self.output_weight.data.T) * (1 - h**2)  # tanh'(a) = 1 - tanh(a)^2
         self.hidden_weight.grad += x.T @ da
         self.hidden_bias.grad += da.sum(axis=0)
-        dx = (da @ self.hidden_weight.data.T).reshape(-1, self.embedding_dim)  # one row per window slot
-        ids = windows.reshape(-1)
-        for column in range(self.embedding_dim):  # sum the rows of each id (np.bincount: ~4x np.add.at)
-            self.embedding.grad[:, column] += np.bincount(ids, dx[:, column], minlength=self.vocab_size + 1)
+        dx = (da @ self.hidden_weight.data.T).reshape(batch, time, self.context_size, self.embedding_dim)
+        # Slot k of window t read padded position t + k: sum each position's slots, then each id's positions.
+        dpadded = np.zeros((*padded.shape, self.embedding_dim), dx.dtype)
+        for k in range(self.context_size):
+            dpadded[:, k : k + time] += dx[:, :, k]
+        ids, dpadded = padded.reshape(-1), dpadded.reshape(-1, self.embedding_dim)
+        for column in range(self.embedding_dim):  # np.bincount adds up the weights of each id
+            self.embedding.grad[:, column] += np.bincount(ids, dpadded[:, column], minlength=self.vocab_size + 1)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of every parameter's data, by name."""

@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import regex
 
@@ -349,7 +350,7 @@ class SimpleBPETokenizer:
                 pieces.append(part)
             else:
                 pieces.extend(self.compiled_pattern.findall(part))
-        return [piece for piece in pieces if piece]
+        return list(filter(None, pieces))  # drop the empty strings
         ### END SOLUTION
 
     def train(self, text: str, vocab_size: int) -> None:
@@ -372,8 +373,10 @@ class SimpleBPETokenizer:
             )
         # Count each distinct piece once, then keep pair counts up to date
         # incrementally: a merge only touches the words that hold its pair.
-        pieces = Counter(p.encode("utf-8") for p in self.split(text) if p not in self.special_tokens)
-        words = [list(piece) for piece in pieces]
+        pieces = Counter(self.split(text))
+        for token in self.special_tokens:
+            del pieces[token]  # never part of a pair (a Counter ignores a key it does not hold)
+        words = [list(piece.encode("utf-8")) for piece in pieces]
         freqs = list(pieces.values())
         counts: Counter[tuple[int, int]] = Counter()
         where = defaultdict(set)  # pair -> indices of the words that (may) hold it
@@ -382,14 +385,12 @@ class SimpleBPETokenizer:
                 counts[pair] += n * freqs[i]
                 where[pair].add(i)
 
-        vocab = {i: bytes([i]) for i in range(256)}
-
-        def reverse_order(token: bytes) -> tuple[int, ...]:
-            # sorts byte strings from greatest to smallest (256 ends a token after its prefix)
-            return (*(255 - byte for byte in token), 256)
+        # Each id's bytes as a key that sorts the greatest byte string first: the bytes
+        # counted down, and 256 to end it (so a token comes after every longer one it starts).
+        descending = {i: (255 - i, 256) for i in range(256)}
 
         def heap_entry(pair):  # the heap pops the most frequent, then the greatest pair first
-            return (-counts[pair], reverse_order(vocab[pair[0]]), reverse_order(vocab[pair[1]]), pair)
+            return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)
 
         heap = [heap_entry(pair) for pair in counts]
         heapq.heapify(heap)
@@ -402,21 +403,20 @@ class SimpleBPETokenizer:
                 continue
             new_id = 256 + len(merges)
             merges.append(pair)
-            vocab[new_id] = vocab[pair[0]] + vocab[pair[1]]
-            before = {}  # the count of each pair that this merge touches, before it
+            descending[new_id] = descending[pair[0]][:-1] + descending[pair[1]]
+            born = set()  # the pairs holding new_id: the only counts that rise, all others fall or stay
             for i in where.pop(pair):
-                old, new = words[i], merge_pair(words[i], pair, new_id)
-                for p, n in get_pair_counts(old).items():
-                    before.setdefault(p, counts[p])
-                    counts[p] -= n * freqs[i]
-                for p, n in get_pair_counts(new).items():
-                    before.setdefault(p, counts[p])
-                    counts[p] += n * freqs[i]
-                    where[p].add(i)
+                old, new, freq = words[i], merge_pair(words[i], pair, new_id), freqs[i]
+                for p in zip(old, old[1:]):
+                    counts[p] -= freq
+                for p in zip(new, new[1:]):
+                    counts[p] += freq
+                    if new_id in p:
+                        born.add(p)
+                        where[p].add(i)
                 words[i] = new
-            for p, count in before.items():
-                if counts[p] > count:  # a pair whose count fell keeps its higher entry until it pops
-                    heapq.heappush(heap, heap_entry(p))
+            for p in born:  # a pair whose count fell keeps its higher entry until it pops
+                heapq.heappush(heap, heap_entry(p))
         self._set_merges(merges)
         ### END SOLUTION
 
@@ -428,21 +428,17 @@ class SimpleBPETokenizer:
         encodes to its own id.
         """
         ### BEGIN SOLUTION
-        ids, known = [], {}  # a text repeats its words: merge each distinct piece once
-        for piece in self.split(text):
-            if piece in self.special_tokens:
-                ids.append(self.special_tokens[piece])
-                continue
-            if piece not in known:
-                piece_ids = list(piece.encode("utf-8"))
-                while len(piece_ids) > 1:
-                    pair = min(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, math.inf))
-                    if pair not in self.merges:
-                        break
-                    piece_ids = merge_pair(piece_ids, pair, self.merges[pair])
-                known[piece] = piece_ids
-            ids.extend(known[piece])
-        return ids
+        ids_of = {token: [i] for token, i in self.special_tokens.items()}
+        pieces = self.split(text)
+        for piece in set(pieces).difference(ids_of):  # a text repeats its words: merge each one once
+            ids = list(piece.encode("utf-8"))
+            while len(ids) > 1:
+                pair = min(zip(ids, ids[1:]), key=lambda p: self.merges.get(p, math.inf))
+                if pair not in self.merges:
+                    break
+                ids = merge_pair(ids, pair, self.merges[pair])
+            ids_of[piece] = ids
+        return list(chain.from_iterable(map(ids_of.get, pieces)))  # ids_of[piece] for each piece, joined
         ### END SOLUTION
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
