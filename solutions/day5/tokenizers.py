@@ -378,7 +378,7 @@ class SimpleBPETokenizer:
             del pieces[token]  # never part of a pair (a Counter ignores a key it does not hold)
         words = [list(piece.encode("utf-8")) for piece in pieces]
         freqs = list(pieces.values())
-        counts: Counter[tuple[int, int]] = Counter()
+        counts: defaultdict[tuple[int, int], int] = defaultdict(int)
         where = defaultdict(set)  # pair -> indices of the words that (may) hold it
         for i, word in enumerate(words):
             for pair, n in get_pair_counts(word).items():
