@@ -403,7 +403,7 @@ class SimpleBPETokenizer:
                 continue
             new_id = 256 + len(merges)
             merges.append(pair)
-            descending[new_id] = descending[pair[0]][:-1] + descending[pair[1]]
+            descending[new_id] = descending[pair[0]][:-1] + descending[pair[1]]  # both halves' bytes
             born = set()  # the pairs holding new_id: the only counts that rise, all others fall or stay
             for i in where.pop(pair):
                 old, new, freq = words[i], merge_pair(words[i], pair, new_id), freqs[i]
@@ -415,7 +415,7 @@ class SimpleBPETokenizer:
                         born.add(p)
                         where[p].add(i)
                 words[i] = new
-            for p in born:  # a pair whose count fell keeps its higher entry until it pops
+            for p in born:  # a pair whose count fell keeps its older, higher entry until it pops
                 heapq.heappush(heap, heap_entry(p))
         self._set_merges(merges)
         ### END SOLUTION

@@ -1,0 +1,96 @@
+"""The benchmark harness measures what it says: same work on both sides, honest ratios."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import __main__ as cli
+from benchmarks import bpe, corpora, simple_bpe, timing
+from workbook import implementation
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return implementation.load("solutions", "tokenizers")
+
+
+def test_corpus_b_is_cut_at_exactly_the_asked_length_and_grows_by_extension():
+    short, longer = corpora.corpus_b(5_000), corpora.corpus_b(50_000)
+    assert len(short) == 5_000 and len(longer) == 50_000
+    assert longer.startswith(short)
+    assert corpora.corpus_b(5_000) == short  # the same text every time
+
+
+def test_gpt2_byte_alphabet_gives_every_byte_its_own_printable_character():
+    table = bpe.byte_to_unicode()
+    assert sorted(table) == list(range(256))
+    assert len(set(table.values())) == 256
+    assert all(char.isprintable() and not char.isspace() for char in table.values())
+    assert table[ord("A")] == "A" and table[ord(" ")] == "Ġ"  # GPT-2's marker for a space
+
+
+def test_gpt2_byte_alphabet_is_the_one_hf_uses():
+    hf = pytest.importorskip("tokenizers")
+    assert set(bpe.byte_to_unicode().values()) == set(hf.pre_tokenizers.ByteLevel.alphabet())
+
+
+def test_first_difference():
+    assert bpe.first_difference([1, 2, 3], [1, 2, 3]) is None
+    assert bpe.first_difference([1, 2, 3], [1, 5, 3]) == 1
+    assert bpe.first_difference([1, 2], [1, 2, 3]) == 2
+
+
+def test_the_simple_trainer_learns_the_reference_merges_and_the_estimate_replays_its_states(tok):
+    text = corpora.corpus_a()[:4_000]
+    reference = bpe.train_ours(tok, text, 300)
+    merges, pieces = simple_bpe.train(tok, text, 300, tok.GPT2_PATTERN)
+    assert merges == list(reference.merges)
+    estimate = simple_bpe.Estimate(tok, text, tok.GPT2_PATTERN, merges, stride=10)
+    assert estimate.points[0] == 0 and estimate.points[-1] == len(merges) - 1
+    table, _ = simple_bpe.encoded(tok, merges, estimate.pieces)
+    assert pieces == [list(table[piece]) for piece in estimate.pieces]
+    assert estimate() > 0 and estimate.picked_reference_merges
+
+
+def test_rounds_alternate_which_side_runs_first():
+    calls = []
+    runs = {name: (lambda name=name: calls.append(name) or 1.0) for name in ("ours", "theirs")}
+    samples = timing.interleave(runs, repeat=3)
+    assert calls == ["ours", "theirs", "theirs", "ours", "ours", "theirs"]
+    assert samples == {"ours": [1.0] * 3, "theirs": [1.0] * 3}
+
+
+def test_a_speedup_is_the_median_of_the_per_round_ratios():
+    result = timing.Comparison("work", ours=[1.0, 2.0, 4.0], baselines={"lib": [3.0, 2.0, 40.0]},
+                               targets={"lib": timing.Target(">=", 2.0, ">= 2x")})
+    entry = result.to_json()["baselines"]["lib"]
+    assert entry["speedup_samples"] == [3.0, 1.0, 10.0]
+    assert entry["speedup"] == 3.0 and entry["met"] is True
+    assert entry["median_s"] == 3.0  # the baseline's own median, reported beside it
+
+
+def test_a_budget_is_missed_when_its_run_failed_whatever_the_score():
+    target = timing.Target("<=", 10.0, "<= 10 s")
+    assert timing.Budget("tests", "1 s", "", 1.0, "1 s", target).met() is True
+    assert timing.Budget("tests", "1 s", "", 1.0, "1 s", target, ok=False).met() is False
+    assert timing.Budget("tests", "11 s", "", 11.0, "11 s", target).met() is False
+
+
+def test_quick_run_prints_the_table_and_writes_the_results_file(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    assert cli.main(["--quick", "--only", "sampling", "--only", "bpe-memory", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "top-p sampling (100 tokens)" in printed and "bpe-memory B/300" in printed
+    results = json.loads(out.read_text())
+    assert results["mode"] == "quick" and results["repeat"] == 1
+    assert [m["name"] for m in results["measurements"]] == ["bpe-memory B/300", "top-p sampling (100 tokens)"]
+    assert set(results["corpora"]) == {"A", "B"}
+    assert [path.name for path in tmp_path.iterdir()] == ["results.json"]  # no temporary file left behind
+
+
+def test_a_bad_count_of_rounds_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--repeat", "0"])
+    assert "must be a positive integer, got 0" in capsys.readouterr().err
