@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     results, corpora = suite.run(names, sizes, repeat)
     if args.quick:
         print("quick mode: tiny sizes, one round; the timings say nothing about the targets\n")
-    print(report.table(results))
+    print(report.table(results, judged=not args.quick))
     report.write_json(out, report.payload(results, corpora, "quick" if args.quick else "full", repeat))
     print(f"\nresults: {out}")
     return 0

@@ -39,9 +39,12 @@ def cpu_model() -> str | None:
     return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), None)
 
 
-def table(results: list) -> str:
-    """One row per (measurement, baseline), columns padded to fit, then the notes."""
-    rows = [HEADER] + [row for result in results for row in result.rows()]
+def table(results: list, judged: bool = True) -> str:
+    """One row per (measurement, baseline), columns padded to fit, then the notes.
+
+    ``judged=False`` (quick mode) leaves the "met" column empty: tiny sizes say nothing of a target.
+    """
+    rows = [HEADER] + [row if judged else (*row[:-1], "-") for result in results for row in result.rows()]
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(HEADER))]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
              for row in rows]
