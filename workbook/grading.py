@@ -54,8 +54,8 @@ def grade(slug: str, namespace: dict) -> None:
             set_hypothesis_home_dir(Path(scratch, ".hypothesis"))
             exit_code = pytest.main([*args, "--basetemp", str(Path(scratch, "tmp"))])
     finally:
-        set_hypothesis_home_dir(None)  # a test stopped by the cell's timeout may not undo its swaps: undo them here
-        for name in names:
+        set_hypothesis_home_dir(None)
+        for name in names:  # a test stopped by the cell's timeout may not undo its swaps: undo them here
             if name in saved:
                 namespace[name] = saved[name]
             else:
