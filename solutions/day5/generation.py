@@ -67,10 +67,14 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
 def sample(logits, rng: np.random.Generator) -> int:
     """Kata 12: draw one id with probability ``softmax(logits)``, using ``rng``.
 
-    Inverse-CDF sampling: draw ``u`` uniform in [0, 1) and return the first id whose
-    running total of probabilities exceeds ``u``, the draw that
-    ``rng.choice(len(probs), p=probs)`` makes, without its checks. An id whose logit is
-    ``-inf`` adds nothing to the total, so it is never drawn.
+    Inverse-CDF sampling, one ``u = rng.random()`` per call (uniform in [0, 1)): the
+    running totals of the probabilities, ``np.cumsum(probs)``, cut [0, 1) into one
+    interval per id, as long as its probability; return the id whose interval holds
+    ``u``, the first id whose running total exceeds ``u``
+    (``np.searchsorted(totals, u, side="right")``). ``rng.choice(len(probs), p=probs)``
+    makes this very draw after checking ``probs``; the tests accept any sampler that
+    follows ``softmax(logits)``. An id whose logit is ``-inf`` adds nothing to the
+    total, so it is never drawn.
 
     >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
     True
