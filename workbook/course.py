@@ -30,7 +30,7 @@ RELEASE = ROOT / "notebooks" / "day5_workbook.ipynb"
 MODULES = ("serialization", "tokenizers", "data", "losses", "optim", "model", "training", "generation")
 
 INTRO = """\
-# Day 5 kata 노트북: tokenizer, training loop, text generation
+# Day 5 kata notebook: tokenizer, training loop, text generation
 
 `exercises/day5/*.py`의 14개 kata를 notebook 하나로 옮긴 것입니다. 내용과 테스트는 같습니다.
 
@@ -47,8 +47,8 @@ INTRO = """\
 DEMO_INTRO = """\
 ## 직접 돌려 보기
 
-여러분의 코드로 Python 문서(`pydoc_data`) 앞부분 100,000자에 `MiniLanguageModel`을 한 epoch train하고
-text를 생성합니다(2코어에서 약 10초). 채점할 때는 건너뜁니다.
+여러분의 코드로 Python 문서(`pydoc_data`) 앞부분 100,000자에 `MiniLanguageModel`을 한 epoch 학습하고
+text를 생성합니다(한가한 2코어에서 약 10초). 채점할 때는 건너뜁니다.
 """
 
 DEMO = '''\
