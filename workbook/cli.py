@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import course, stubs
+from . import course, mutants, stubs
 from .implementation import NAMED
 from .verify import verify
 
@@ -18,8 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("check", help="fail if exercises/ or the notebooks differ from what solutions/ generates")
     commands.add_parser("verify", help="the full consistency check that CI runs")
+    mutants.add_arguments(commands.add_parser("mutants", help="run the catalogue of learner bugs; each must fail its kata's tests"))
     args = parser.parse_args(argv)
 
+    if args.command == "mutants":
+        return mutants.command(args)
     if args.command == "generate":
         stubs.write(NAMED["exercises"], backup=True)
         course.write()
