@@ -18,7 +18,8 @@ import numpy as np
 
 from workbook import implementation
 
-atomic_file = implementation.load("solutions", "serialization").atomic_file  # given code, the same in every tree
+serialization = implementation.load("solutions", "serialization")  # given code, the same in every tree
+atomic_file = serialization.atomic_file
 TOKENIZERS = {"character_tokenizer": "CharacterTokenizer", "word_tokenizer": "WordTokenizer", "bpe_tokenizer": "SimpleBPETokenizer"}
 KIND = "day5_mini_lm"
 
@@ -40,6 +41,9 @@ def load(path, tokenizers, model_module):
     """``(model, tokenizer, info)`` from a checkpoint written by :func:`save`.
 
     ``tokenizers`` and ``model_module`` are the modules whose classes rebuild them.
+    Anything wrong with the file is a ``ValueError`` naming it: not an archive, damaged
+    JSON, weights that are not finite or do not fit the sizes, a tokenizer whose
+    vocabulary is not the model's, an ``info`` that is not a dict.
     """
     path = Path(path)
     if not path.is_file():
@@ -50,7 +54,7 @@ def load(path, tokenizers, model_module):
         with np.load(path, allow_pickle=False) as archive:
             meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
             state = {key.removeprefix("param."): archive[key] for key in archive.files if key.startswith("param.")}
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, UnicodeDecodeError, RecursionError) as error:
         raise ValueError(f"{path} is not a readable checkpoint: {error}") from None
     if not isinstance(meta, dict) or meta.get("kind") != KIND:
         raise ValueError(f"{path} is not a {KIND} checkpoint")
@@ -62,6 +66,9 @@ def load(path, tokenizers, model_module):
             tokenizer = tokenizer_class.load(Path(tmp) / "tokenizer.json")
         model = model_module.MiniLanguageModel(**meta["model"])
         model.load_state_dict(state)
-    except (KeyError, TypeError, ValueError) as error:
+        if tokenizer.vocab_size != model.vocab_size:
+            raise ValueError(f"its tokenizer has {tokenizer.vocab_size} tokens, its model {model.vocab_size}")
+        info = serialization.check_type("info", meta.get("info", {}), dict)
+    except (KeyError, TypeError, ValueError, RecursionError) as error:
         raise ValueError(f"{path} is a damaged checkpoint: {error}") from None
-    return model, tokenizer, meta.get("info", {})
+    return model, tokenizer, info

@@ -12,23 +12,24 @@ import sys
 from pathlib import Path
 
 import checkpoint
-from train_mini_lm import HERE, run
+from train_mini_lm import HERE, integer, number, run
 from workbook import implementation
 
 STRATEGIES = ("greedy", "temperature", "top-k", "top-p")
+PERPLEXITIES = ("val_perplexity", "unigram_perplexity")  # what the checkpoint's info['results'] reports
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--impl", default=implementation.default(), help="exercises, solutions, or a folder holding day5/")
-    parser.add_argument("--checkpoint", type=Path, default=HERE / "checkpoints" / "mini_lm.npz")
-    parser.add_argument("--prompt", default="The ")
-    parser.add_argument("--max-new-tokens", type=int, default=200)
-    parser.add_argument("--strategy", choices=(*STRATEGIES, "all"), default="all")
-    parser.add_argument("--temperature", type=float, default=0.8, help="for temperature, top-k and top-p")
-    parser.add_argument("--top-k", type=int, default=10)
-    parser.add_argument("--top-p", type=float, default=0.9)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoint", type=Path, default=HERE / "checkpoints" / "mini_lm.npz", help="written by train_mini_lm.py")
+    parser.add_argument("--prompt", default="The ", help="the text to continue")
+    parser.add_argument("--max-new-tokens", type=integer(0), default=200, help="tokens to generate after the prompt")
+    parser.add_argument("--strategy", choices=(*STRATEGIES, "all"), default="all", help="how to pick each token")
+    parser.add_argument("--temperature", type=number("[0, inf)"), default=0.8, help="for temperature, top-k and top-p")
+    parser.add_argument("--top-k", type=integer(1), default=10, help="tokens kept by top-k")
+    parser.add_argument("--top-p", type=number("(0, 1]"), default=0.9, help="probability kept by top-p")
+    parser.add_argument("--seed", type=integer(0), default=0, help="seeds the sampling")
     return parser.parse_args(argv)
 
 
@@ -51,6 +52,8 @@ def show(args) -> None:
     load = functools.partial(implementation.load, args.impl)
     model, tokenizer, info = checkpoint.load(args.checkpoint, load("tokenizers"), load("model"))
     results = info.get("results", {})
+    if results != {} and not (isinstance(results, dict) and all(isinstance(results.get(key), (int, float)) for key in PERPLEXITIES)):
+        raise ValueError(f"{args.checkpoint} is a damaged checkpoint: info['results'] is {results!r:.80}")
     if results:
         print(f"{args.checkpoint}: validation perplexity {results['val_perplexity']:.2f} (unigram {results['unigram_perplexity']:.2f})")
     strategies = STRATEGIES if args.strategy == "all" else (args.strategy,)

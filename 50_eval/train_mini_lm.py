@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -36,33 +37,90 @@ def default_corpus() -> str:
     return "\n".join(topics.values())
 
 
-def positive(text: str) -> int:
-    """An argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+def integer(low: int):
+    """An argparse type: an integer >= ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+        return value
+
+    return parse
+
+
+def number(interval: str):
+    """An argparse type: a float in ``interval``, written as in mathematics (e.g. ``"(0, 1)"``)."""
+    check_number = implementation.load("solutions", "serialization").check_number  # given code
+
+    def parse(text: str) -> float:
+        try:
+            return check_number("value", float(text), interval)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number in {interval}, got {text!r}") from None
+
+    return parse
+
+
+positive = integer(1)
+MIN_VOCAB = {"char": 1, "word": 2, "bpe": 256}  # the word tokenizer's <unk> needs one word beside it
 
 
 def parse_args(argv=None):
+    """The arguments, every one checked (the output path and the corpus included) before any work."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--impl", default=implementation.default(), help="exercises, solutions, or a folder holding day5/")
     parser.add_argument("--corpus", type=Path, help="a UTF-8 text file (default: Python's documentation topics)")
-    parser.add_argument("--tokenizer", choices=("char", "word", "bpe"), default="char")
-    parser.add_argument("--vocab-size", type=positive, default=512, help="BPE vocabulary size, or the word tokenizer's max_vocab")
+    parser.add_argument("--tokenizer", choices=("char", "word", "bpe"), default="char", help="character, word or byte-level BPE tokens")
+    parser.add_argument("--vocab-size", type=positive, default=512,
+                        help="BPE vocabulary size (>= 256), or the word tokenizer's max_vocab (>= 2); char ignores it")
     parser.add_argument("--context", type=positive, default=8, help="tokens the model reads to predict the next one")
-    parser.add_argument("--embedding-dim", type=positive, default=32)
-    parser.add_argument("--hidden", type=positive, default=256)
+    parser.add_argument("--embedding-dim", type=positive, default=32, help="size of each token's embedding")
+    parser.add_argument("--hidden", type=positive, default=256, help="size of the model's hidden layer")
     parser.add_argument("--steps", type=positive, default=3000, help="optimizer steps")
-    parser.add_argument("--batch-size", type=positive, default=32)
-    parser.add_argument("--seq-len", type=positive, default=64)
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--clip", type=float, default=1.0, help="max gradient norm (0 turns clipping off)")
-    parser.add_argument("--val-fraction", type=float, default=0.1)
+    parser.add_argument("--batch-size", type=positive, default=32, help="windows per batch")
+    parser.add_argument("--seq-len", type=positive, default=64, help="tokens per window")
+    parser.add_argument("--lr", type=number("(0, inf)"), default=3e-3, help="Adam's learning rate")
+    parser.add_argument("--clip", type=number("[0, inf)"), default=1.0, help="max gradient norm (0 turns clipping off)")
+    parser.add_argument("--val-fraction", type=number("(0, 1)"), default=0.1, help="share of the token ids kept for validation")
     parser.add_argument("--eval-every", type=positive, default=250, help="steps between validation runs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=HERE / "checkpoints" / "mini_lm.npz")
-    return parser.parse_args(argv)
+    parser.add_argument("--seed", type=integer(0), default=0, help="seeds the weights and the batch order")
+    parser.add_argument("--out", type=Path, default=HERE / "checkpoints" / "mini_lm.npz", help="the checkpoint to write")
+    args = parser.parse_args(argv)
+    if args.vocab_size < MIN_VOCAB[args.tokenizer]:
+        parser.error(f"argument --vocab-size: the {args.tokenizer} tokenizer needs at least {MIN_VOCAB[args.tokenizer]}, got {args.vocab_size}")
+    for problem in (check_output(args.out), check_corpus(args.corpus)):
+        if problem:
+            parser.error(problem)
+    return args
+
+
+def check_output(out: Path) -> str | None:
+    """Why the checkpoint could not be written to ``out``, or None if it can."""
+    if out.is_dir():
+        return f"argument --out: {out} is a directory, not a file"
+    folder = out.parent
+    while not folder.exists():  # the folders that are missing will be made
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return f"argument --out: cannot write in {folder}"
+    if out.exists() and not os.access(out, os.W_OK):
+        return f"argument --out: {out} is not writable"
+    return None
+
+
+def check_corpus(corpus: Path | None) -> str | None:
+    """Why ``corpus`` cannot be trained on (missing, not UTF-8, empty), or None."""
+    if corpus is None:
+        return None
+    try:
+        text = corpus.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return f"argument --corpus: cannot read {corpus} as UTF-8 text: {error}"
+    return None if text.strip() else f"argument --corpus: {corpus} holds no text"
 
 
 def make_tokenizer(day5, kind: str, vocab_size: int, text: str):
@@ -94,6 +152,8 @@ def train(args, day5) -> dict:
     text = args.corpus.read_text(encoding="utf-8") if args.corpus else default_corpus()
     started = time.perf_counter()
     tokenizer = make_tokenizer(day5, args.tokenizer, args.vocab_size, text)
+    if tokenizer.vocab_size < 2:
+        raise ValueError(f"the {args.tokenizer} tokenizer learned {tokenizer.vocab_size} token from the corpus: nothing to predict")
     ids = tokenizer.encode(text)
     train_ids, val_ids = day5["data"].train_val_split(ids, args.val_fraction)
     print(f"corpus: {len(text):,} characters -> {len(ids):,} {args.tokenizer} tokens, vocabulary {tokenizer.vocab_size}")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .serialization import as_token_ids, check_integer, check_number
+
 
 def train_val_split(token_ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Split ``token_ids`` into a training part and the validation part that follows it.
@@ -69,13 +71,3 @@ class DataLoader:
     def __iter__(self):
         # YOUR CODE HERE
         raise NotImplementedError()
-
-
-def as_token_ids(token_ids) -> np.ndarray:
-    """``token_ids`` as a 1-D int64 array, or a clear error (given code)."""
-    ids = np.asarray(token_ids)
-    if ids.size == 0:
-        ids = ids.astype(np.int64)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"token_ids must be a 1-D sequence of integers, got dtype {ids.dtype} and shape {ids.shape}")
-    return ids.astype(np.int64)

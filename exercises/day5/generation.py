@@ -18,15 +18,33 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .losses import softmax
+from .losses import check_logits, softmax
+from .serialization import as_id_list, check_integer, check_number, check_type
 
 
-def _check_logits(logits) -> np.ndarray:
-    """``logits`` as a 1-D float array with at least one entry, or a clear error (given code)."""
-    logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim != 1 or logits.size == 0:
+def _check_logits(logits, name: str = "logits") -> np.ndarray:
+    """The logits of one position as a 1-D float64 array, or a clear error (given code).
+
+    What they may hold is what ``check_logits`` accepts: finite numbers or ``-inf``, at
+    least one finite.
+    """
+    logits = check_logits(logits, name=name).astype(np.float64, copy=False)
+    if logits.ndim != 1:
         raise ValueError(f"expected the logits of one position, a non-empty 1-D array; got shape {logits.shape}")
     return logits
+
+
+def check_strategy(strategy: str, temperature: float, top_k: int | None, top_p: float | None) -> None:
+    """A clear error for any bad option of ``TextGenerator.generate``, whatever the strategy (given code).
+
+    ``strategy`` is ``"greedy"`` or ``"sample"``; ``temperature >= 0``; ``top_k`` None or a
+    positive integer; ``top_p`` None or in ``(0, 1]``. Greedy ignores the other three.
+    """
+    if strategy not in ("greedy", "sample"):
+        raise ValueError(f"strategy must be 'greedy' or 'sample', got {strategy!r}")
+    check_number("temperature", temperature, "[0, inf)")
+    check_integer("top_k", top_k, optional=True)
+    check_number("top_p", top_p, "(0, 1]", optional=True)
 
 
 def greedy(logits) -> int:
@@ -43,8 +61,9 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     """Kata 12: ``logits / temperature``; temperature 0 keeps only the greedy choice.
 
     Temperature 0 means greedy: the result is 0 at ``greedy(logits)`` and ``-inf``
-    everywhere else, so sampling from it always picks the greedy id. A negative
-    temperature is an error.
+    everywhere else, so sampling from it always picks the greedy id. A negative, NaN or
+    infinite temperature is a ``ValueError``, and so is one so small that the division
+    overflows to ``inf``.
 
     >>> apply_temperature([1.0, 2.0, 4.0], 2.0)
     array([0.5, 1. , 2. ])
@@ -116,14 +135,15 @@ class TextGenerator:
     def __init__(self, model, tokenizer, seed: int | None = None):
         self.model = model
         self.tokenizer = tokenizer
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(check_integer("seed", seed, 0, optional=True))
 
     def next_id(self, ids: list[int], strategy: str = "sample", temperature: float = 1.0,
                 top_k: int | None = None, top_p: float | None = None) -> int:
         """The id that follows ``ids``: ``greedy``, or ``sample`` after temperature, top-k, top-p.
 
         Only the last ``model.context_size`` ids reach the model: the model reads no
-        further back, so a longer prompt costs nothing more.
+        further back, so a longer prompt costs nothing more. Every option is checked
+        with ``check_strategy``, whatever the strategy.
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -135,6 +155,7 @@ class TextGenerator:
         With a lossless tokenizer (character, BPE) the text starts with the prompt itself.
         Generation stops early after an id of ``stop_ids`` (which is kept in the text).
         The prompt must encode to at least one id: the model needs something to continue.
+        Every argument is checked before the first token, even with ``max_new_tokens=0``.
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -144,7 +165,7 @@ def generate(model, tokenizer, prompt: str, max_length: int = 50, seed: int | No
     """The course's one-liner: the prompt continued to ``max_length`` tokens in all (prompt included).
 
     ``strategy`` takes the keywords of :meth:`TextGenerator.generate`; the default samples
-    at temperature 1.
+    at temperature 1. ``max_length`` is a positive integer.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

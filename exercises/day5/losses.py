@@ -6,14 +6,47 @@ gradient with respect to the logits is what starts backpropagation. Clipping kee
 one unlucky batch from taking a huge step.
 
 Every function works on logits of shape ``(..., V)``: ``(V,)``, ``(N, V)`` or
-``(B, T, V)`` alike, the last axis being the vocabulary.
+``(B, T, V)`` alike, the last axis being the vocabulary. What logits may hold is
+checked once, by the given ``check_logits``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
+
+from .serialization import check_integer, check_number, check_type, real_array
+
+
+def check_logits(logits, axis: int = -1, name: str = "logits") -> np.ndarray:
+    """``logits`` as a float array, or a clear error (given code).
+
+    Logits are integers or floats (not bools), with at least one entry along ``axis``.
+    ``-inf`` marks an impossible token (a filter's mask), but every slice along ``axis``
+    needs a finite entry; NaN and ``+inf`` are a ``ValueError`` (PyTorch would return NaN).
+
+    >>> check_logits([[0.0, -np.inf], [-np.inf, -np.inf]])
+    Traceback (most recent call last):
+    ValueError: logits must be finite or -inf with a finite entry along axis -1, got [-inf, -inf] at (1,)
+    """
+    z = logits if isinstance(logits, np.ndarray) and logits.dtype.kind == "f" else real_array(name, logits, finite=False)
+    check_integer("axis", axis, low=None)
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis {axis} is out of range for {name} of shape {z.shape}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"{name} must have at least one entry along axis {axis}, got shape {z.shape}")
+    z = z if z.dtype.kind == "f" else z.astype(np.float64)
+    top = z.max(axis=axis)
+    if not (math.isfinite(top) if z.ndim == 1 else np.isfinite(top).all()):
+        where = tuple(np.argwhere(~np.isfinite(top))[0].tolist())
+        row = np.moveaxis(z, axis, -1)[where] if z.ndim > 1 else z
+        raise ValueError(
+            f"{name} must be finite or -inf with a finite entry along axis {axis},"
+            f" got {np.array2string(row, threshold=6, separator=', ')}" + (f" at {where}" if where else "")
+        )
+    return z
 
 
 def softmax(logits, axis: int = -1) -> np.ndarray:
@@ -46,12 +79,14 @@ def log_softmax(logits, axis: int = -1) -> np.ndarray:
 def check_targets(logits, targets, ignore_index: int | None = None):
     """``(logits, targets, counted)`` as arrays, or a clear error (given code).
 
-    ``targets`` must be integers with the shape of ``logits`` minus its last axis, each
-    in ``[0, V)`` or equal to ``ignore_index``. ``counted`` marks the positions whose
+    ``logits`` are checked by ``check_logits``. ``targets`` must be integers with the
+    shape of ``logits`` minus its last axis, each in ``[0, V)`` or equal to
+    ``ignore_index`` (an integer, or None). ``counted`` marks the positions whose
     target is not ``ignore_index``; there must be at least one.
     """
-    logits, targets = np.asarray(logits), np.asarray(targets)
-    if logits.ndim < 1 or targets.shape != logits.shape[:-1]:
+    logits, targets = check_logits(logits), np.asarray(targets)
+    check_integer("ignore_index", ignore_index, low=None, optional=True)
+    if targets.shape != logits.shape[:-1]:
         raise ValueError(f"targets of shape {targets.shape} do not fit logits of shape {logits.shape}: expected {logits.shape[:-1]}")
     if targets.size and not np.issubdtype(targets.dtype, np.integer):
         raise TypeError(f"targets must be integer ids, got dtype {targets.dtype}")
@@ -62,6 +97,9 @@ def check_targets(logits, targets, ignore_index: int | None = None):
     if not counted.any():
         raise ValueError("no target to average over: every target is ignore_index, or there are none")
     return logits, targets.astype(np.int64), counted
+
+
+LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp of anything larger overflows a float
 
 
 def cross_entropy(logits, targets, ignore_index: int | None = None) -> float:
@@ -81,7 +119,8 @@ def perplexity(loss: float) -> float:
     """Kata 7: ``exp(loss)``, the number of equally likely tokens that would be as surprising.
 
     A model that spreads its probability evenly over ``V`` tokens has a loss of
-    ``log V`` and a perplexity of ``V``. A negative loss is a ``ValueError``.
+    ``log V`` and a perplexity of ``V``. A negative or NaN loss is a ``ValueError``; a
+    loss too large for ``exp`` (above about 709.78) gives ``inf``, as ``torch.exp`` does.
 
     >>> round(perplexity(math.log(50)), 9)
     50.0
@@ -108,7 +147,7 @@ class CrossEntropyLoss:
     """
 
     def __init__(self, ignore_index: int | None = None):
-        self.ignore_index = ignore_index
+        self.ignore_index = check_integer("ignore_index", ignore_index, low=None, optional=True)
         self._saved = None
 
     def __call__(self, logits, targets) -> float:
@@ -128,6 +167,22 @@ class CrossEntropyLoss:
         raise NotImplementedError()
 
 
+def check_grads(params) -> list:
+    """``params`` as a list, or a clear error (given code).
+
+    Each parameter needs a ``grad``, a float array (its ``data``, if it has one, of the
+    same shape), and the gradients must be finite: a step along a NaN or infinite
+    gradient ruins the weights.
+    """
+    params = list(check_type("params", params, Iterable))
+    for i, p in enumerate(params):
+        grad = getattr(p, "grad", None)
+        if not (isinstance(grad, np.ndarray) and grad.dtype.kind == "f" and np.shape(getattr(p, "data", grad)) == grad.shape):
+            raise TypeError(f"params[{i}].grad must be a float array with the shape of its data, got {p!r:.80}")
+        real_array(f"params[{i}].grad", grad)
+    return params
+
+
 def clip_grad_norm(params, max_norm: float) -> float:
     """Kata 8: scale all gradients together so that their global L2 norm is at most ``max_norm``.
 
@@ -135,7 +190,9 @@ def clip_grad_norm(params, max_norm: float) -> float:
     exceeds ``max_norm``, every ``grad`` is multiplied in place by
     ``max_norm / (norm + 1e-6)``; the direction of the step does not change, only its
     length. Returns the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
-    A ``max_norm`` that is not positive is a ``ValueError`` naming it.
+    A ``max_norm`` that is not positive is a ``ValueError`` naming it. Each parameter's
+    ``grad`` must be a finite float array (``check_grads``), as with PyTorch's
+    ``error_if_nonfinite=True``: a NaN would otherwise spread to every gradient.
 
     >>> from types import SimpleNamespace
     >>> params = [SimpleNamespace(grad=np.array([3.0, 0.0])), SimpleNamespace(grad=np.array([0.0, 4.0]))]

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .serialization import check_integer, real_array
+
 
 class Parameter:
     """A weight array ``data`` and the gradient of the loss with respect to it, ``grad``."""
@@ -43,8 +45,8 @@ class MiniLanguageModel:
     >>> [name for name in model.named_parameters()]
     ['embedding', 'hidden_weight', 'hidden_bias', 'output_weight', 'output_bias']
 
-    ``seed`` fixes the initial weights; ``dtype`` is ``float32`` for speed or
-    ``float64`` for exact gradient checks.
+    ``seed`` (None or an integer >= 0) fixes the initial weights; ``dtype`` is ``float32``
+    for speed or ``float64`` for exact gradient checks. The sizes are positive integers.
     """
 
     def __init__(
@@ -56,14 +58,12 @@ class MiniLanguageModel:
         seed: int = 0,
         dtype=np.float32,
     ):
-        sizes = dict(vocab_size=vocab_size, context_size=context_size, embedding_dim=embedding_dim, hidden_size=hidden_size)
-        for name, size in sizes.items():
-            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-                raise ValueError(f"{name} must be a positive integer, got {size!r}")
-        self.vocab_size, self.context_size = int(vocab_size), int(context_size)
-        self.embedding_dim, self.hidden_size = int(embedding_dim), int(hidden_size)
+        self.vocab_size, self.context_size = check_integer("vocab_size", vocab_size), check_integer("context_size", context_size)
+        self.embedding_dim, self.hidden_size = check_integer("embedding_dim", embedding_dim), check_integer("hidden_size", hidden_size)
         self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
+        rng = np.random.default_rng(check_integer("seed", seed, 0, optional=True))
 
         def weights(shape, scale):
             return Parameter((rng.standard_normal(shape) * scale).astype(self.dtype))
@@ -108,7 +108,7 @@ class MiniLanguageModel:
         start = np.full((batch, self.context_size - 1), self.vocab_size)
         padded = np.concatenate([start, ids], axis=1)
         windows = sliding_window_view(padded, self.context_size, axis=1)  # window t: padded[t : t + k]
-        x = self.embedding.data[windows].reshape(batch, time, -1)  # window t ends at token t
+        x = self.embedding.data[windows].reshape(batch, time, self.context_size * self.embedding_dim)  # window t ends at token t
         h = np.tanh(x @ self.hidden_weight.data + self.hidden_bias.data)
         self._saved = padded, x, h
         return h @ self.output_weight.data + self.output_bias.data
@@ -120,9 +120,10 @@ class MiniLanguageModel:
         padded, x, h = self._saved
         batch, time, _ = h.shape
         expected = (batch, time, self.vocab_size)
-        if np.shape(dlogits) != expected:
-            raise ValueError(f"dlogits has shape {np.shape(dlogits)}, expected {expected} like the logits")
-        dlogits = np.reshape(dlogits, (-1, self.vocab_size))
+        dlogits = real_array("dlogits", dlogits)
+        if dlogits.shape != expected:
+            raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected} like the logits")
+        dlogits = dlogits.reshape(-1, self.vocab_size)
         h, x = h.reshape(-1, self.hidden_size), x.reshape(len(dlogits), -1)
         self.output_weight.grad += h.T @ dlogits
         self.output_bias.grad += dlogits.sum(axis=0)
@@ -143,13 +144,18 @@ class MiniLanguageModel:
         return {name: p.data.copy() for name, p in self.named_parameters().items()}
 
     def load_state_dict(self, state: dict) -> None:
-        """Copy the arrays of ``state`` (as made by :meth:`state_dict`) into the parameters."""
+        """Copy the arrays of ``state`` (as made by :meth:`state_dict`) into the parameters.
+
+        Every array must be finite, with its parameter's shape; otherwise nothing is copied.
+        """
         params = self.named_parameters()
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict of arrays by name, got {type(state).__name__}")
         if set(state) != set(params):
             missing, unexpected = sorted(set(params) - set(state)), sorted(set(state) - set(params))
             raise KeyError(f"state_dict does not fit this model: missing {missing}, unexpected {unexpected}")
         for name, p in params.items():
-            array = np.asarray(state[name])
+            array = real_array(f"state_dict[{name!r}]", state[name])
             if array.shape != p.data.shape:
                 raise ValueError(f"state_dict[{name!r}] has shape {array.shape}, this model expects {p.data.shape}")
         for name, p in params.items():

@@ -15,17 +15,26 @@ import math
 
 import numpy as np
 
+from .losses import check_grads
+from .serialization import check_number, check_type
+
 
 class Optimizer:
-    """What every optimizer shares (given code, not a kata): parameters, ``lr``, ``zero_grad``."""
+    """What every optimizer shares (given code, not a kata): parameters, ``lr``, ``zero_grad``.
+
+    ``params`` is a non-empty iterable of parameters, each with ``data`` and ``grad``,
+    float arrays of one shape; ``lr`` is a positive finite number. A ``step()`` first
+    checks every gradient with ``check_grads``, so a NaN or infinite gradient is a
+    ``ValueError`` that leaves every parameter as it was.
+    """
 
     def __init__(self, params, lr: float):
-        self.params = list(params)
+        self.params = check_grads(params)
         if not self.params:
             raise ValueError("the optimizer got an empty list of parameters")
-        if not lr > 0:
-            raise ValueError(f"lr must be positive, got {lr}")
-        self.lr = lr
+        for i, p in enumerate(self.params):
+            check_type(f"params[{i}].data", getattr(p, "data", None), np.ndarray)
+        self.lr = check_number("lr", lr, "(0, inf)")
 
     def zero_grad(self) -> None:
         """Set every gradient to zero, in place."""
@@ -43,8 +52,8 @@ class SGDOptimizer(Optimizer):
         g = g + momentum * v  if nesterov  else  v      (only when momentum > 0)
         p = p - lr * g
 
-    ``momentum`` and ``weight_decay`` must be ``>= 0``; ``nesterov`` needs ``momentum > 0``:
-    otherwise it is a ``ValueError`` naming the hyper-parameter.
+    ``momentum`` and ``weight_decay`` must be finite and ``>= 0``; ``nesterov`` needs
+    ``momentum > 0``: otherwise it is a ``ValueError`` naming the hyper-parameter.
     A parameter is anything with ``data`` and ``grad``:
 
     >>> from types import SimpleNamespace
@@ -76,8 +85,9 @@ class AdamOptimizer(Optimizer):
         v_hat = v / (1 - beta2**t)
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0``;
-    otherwise it is a ``ValueError`` naming ``beta1``, ``beta2``, ``eps`` or ``weight_decay``.
+    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0`` (all
+    finite), and with ``decoupled`` ``lr * weight_decay <= 1``, so that decay never flips a
+    weight's sign; otherwise it is a ``ValueError`` naming the hyper-parameter.
     Bias correction makes the first step ``-lr * g / (|g| + eps)``, about ``lr`` per coordinate:
 
     >>> from types import SimpleNamespace

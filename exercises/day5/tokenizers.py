@@ -17,9 +17,29 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import chain
 
+import numpy as np
 import regex
 
-from .serialization import load_json, save_json
+from .serialization import as_id_list, check_integer, check_type, load_json, save_json
+
+
+def check_tokens(name: str, tokens) -> list[str]:
+    """``tokens`` as a list of distinct, non-empty strings (given code); a single string is an error."""
+    check_type(name, tokens, list, tuple)
+    for token in tokens:
+        if not isinstance(token, str) or not token:
+            raise TypeError(f"{name} must be non-empty strings, got {token!r} in {tokens!r:.80}")
+    if len(set(tokens)) < len(tokens):
+        raise ValueError(f"{name} must be distinct, got {list(tokens)}")
+    return list(tokens)
+
+
+def loaded(path, kind: str, make):
+    """``make()``, with any ``TypeError``/``ValueError`` reported as a damaged ``kind`` file at ``path``."""
+    try:
+        return make()
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path} is a damaged {kind} file: {error}") from None
 
 
 class _TableTokenizer:
@@ -34,9 +54,8 @@ class _TableTokenizer:
     kind = ""  # names the tokenizer in its saved file
 
     def __init__(self, unk_token: str | None = None, special_tokens: Sequence[str] = ()):
-        reserved = ([] if unk_token is None else [unk_token]) + list(special_tokens)
-        if len(set(reserved)) < len(reserved):
-            raise ValueError(f"special tokens must be distinct, got {reserved}")
+        reserved = ([] if unk_token is None else [unk_token]) + check_tokens("special_tokens", special_tokens)
+        reserved = check_tokens("unk_token and special_tokens", reserved)
         self.unk_token = unk_token
         self.special_tokens = tuple(special_tokens)
         self.reserved_tokens = tuple(reserved)
@@ -59,10 +78,8 @@ class _TableTokenizer:
     def load(cls, path):
         """Read a tokenizer written by :meth:`save`."""
         state = load_json(path, cls.kind, ("config", "tokens"))
-        tokens = state["tokens"]
-        if len(set(tokens)) < len(tokens):
-            raise ValueError(f"{path} is a damaged {cls.kind} file: its tokens repeat")
-        tokenizer = cls(**state["config"])
+        tokens = loaded(path, cls.kind, lambda: check_tokens("tokens", state["tokens"]))
+        tokenizer = loaded(path, cls.kind, lambda: cls(**check_type("config", state["config"], dict)))
         tokenizer.token_to_id = {token: i for i, token in enumerate(tokens)}
         tokenizer.id_to_token = dict(enumerate(tokens))
         return tokenizer
@@ -143,14 +160,12 @@ class WordTokenizer(_TableTokenizer):
         special_tokens: Sequence[str] = (),
     ):
         super().__init__(unk_token, special_tokens)
-        if min_freq < 1:
-            raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+        self.min_freq = check_integer("min_freq", min_freq)
+        self.max_vocab = check_integer("max_vocab", max_vocab, optional=True)
         if max_vocab is not None and max_vocab < self.vocab_size:
             raise ValueError(
                 f"max_vocab={max_vocab} leaves no room for the {self.vocab_size} special tokens"
             )
-        self.min_freq = min_freq
-        self.max_vocab = max_vocab
 
     def _config(self) -> dict:
         return {**super()._config(), "min_freq": self.min_freq, "max_vocab": self.max_vocab}
@@ -186,6 +201,21 @@ class WordTokenizer(_TableTokenizer):
         raise NotImplementedError()
 
 
+def check_merge(ids, pair, new_id) -> tuple[int, int]:
+    """``pair`` if ``merge_pair`` can take these arguments, else a clear error (given code).
+
+    ``ids`` must be a list, tuple or 1-D integer array, ``pair`` two ids and ``new_id`` an
+    id (ids are ints ``>= 0``). The elements of ``ids`` are not checked one by one:
+    ``merge_pair`` is the BPE trainer's inner loop, and ``get_pair_counts`` checks them.
+    """
+    if not (type(ids) in (list, tuple) or isinstance(ids, np.ndarray) and ids.ndim == 1 and ids.dtype.kind in "iu"):
+        raise TypeError(f"ids must be a list, tuple or 1-D integer array, got {type(ids).__name__}: {ids!r:.80}")
+    if not (type(pair) is tuple and len(pair) == 2 and type(pair[0]) is type(pair[1]) is int and min(pair) >= 0):
+        pair = tuple(as_id_list(pair, "pair", size=2))
+    check_integer("new_id", new_id, 0)
+    return pair
+
+
 def get_pair_counts(ids: Sequence[int]) -> dict[tuple[int, int], int]:
     """Kata 3: count each pair of neighbouring ids.
 
@@ -203,6 +233,39 @@ def merge_pair(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[i
     """
     # YOUR CODE HERE
     raise NotImplementedError()
+
+
+def compile_pattern(pattern: str) -> regex.Pattern:
+    """``pattern`` compiled with ``regex`` (given code); a bad one is an error naming it.
+
+    A pattern must not hold capturing groups: ``findall`` would return the groups,
+    not the pieces.
+    """
+    try:
+        compiled = regex.compile(check_type("pattern", pattern, str))
+    except regex.error as error:
+        raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {error}") from None
+    if compiled.groups:
+        raise ValueError(f"pattern {pattern!r} has capturing groups; use (?:...) instead")
+    return compiled
+
+
+def check_lossless(pieces: list[str], text: str, pattern: str | None) -> list[str]:
+    """``pieces`` if they join to ``text``, else a ``ValueError`` naming ``pattern`` (given code).
+
+    A pattern that does not match every character would drop text without a word.
+    """
+    if "".join(pieces) != text:
+        position = 0
+        for piece in pieces:
+            if not text.startswith(piece, position):
+                break
+            position += len(piece)
+        raise ValueError(
+            f"pattern {pattern!r} does not cover the text: {text[position:position + 20]!r}"
+            f" at position {position} would be lost"
+        )
+    return pieces
 
 
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
@@ -230,11 +293,9 @@ class SimpleBPETokenizer:
     kind = "bpe_tokenizer"
 
     def __init__(self, pattern: str | None = None, special_tokens: Sequence[str] = ()):
-        if len(set(special_tokens)) < len(special_tokens) or "" in special_tokens:
-            raise ValueError(f"special tokens must be distinct and non-empty, got {list(special_tokens)}")
+        self._specials = check_tokens("special_tokens", special_tokens)
         self.pattern = pattern
-        self.compiled_pattern = None if pattern is None else regex.compile(pattern)
-        self._specials = list(special_tokens)
+        self.compiled_pattern = None if pattern is None else compile_pattern(pattern)
         self._set_merges([])
 
     @classmethod
@@ -245,15 +306,19 @@ class SimpleBPETokenizer:
         return tokenizer
 
     def _set_merges(self, merges: Iterable[tuple[int, int]]) -> None:
-        """Set ``merges`` (pairs in rank order) and derive ``vocab`` and ``special_tokens``."""
-        self.merges: dict[tuple[int, int], int] = {}
-        self.vocab: dict[int, bytes] = {i: bytes([i]) for i in range(256)}
-        for pair in merges:
-            new_id = len(self.vocab)
-            if len(pair) != 2 or not all(type(i) is int and 0 <= i < new_id for i in pair):
+        """Set ``merges`` (pairs in rank order) and derive ``vocab`` and ``special_tokens``.
+
+        Bad merges are a ``ValueError`` that leaves the tokenizer as it was.
+        """
+        ranked: dict[tuple[int, int], int] = {}
+        vocab: dict[int, bytes] = {i: bytes([i]) for i in range(256)}
+        for pair in check_type("merges", merges, Iterable):
+            new_id = len(vocab)
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(type(i) is int and 0 <= i < new_id for i in pair):
                 raise ValueError(f"merge {new_id - 256} is {pair!r}: not a pair of existing ids")
-            self.merges[tuple(pair)] = new_id
-            self.vocab[new_id] = self.vocab[pair[0]] + self.vocab[pair[1]]
+            ranked[tuple(pair)] = new_id
+            vocab[new_id] = vocab[pair[0]] + vocab[pair[1]]
+        self.merges, self.vocab = ranked, vocab
         self.special_tokens: dict[str, int] = {}
         for token in self._specials:
             self.special_tokens[token] = len(self.vocab)
@@ -272,7 +337,7 @@ class SimpleBPETokenizer:
     def load(cls, path):
         """Read a tokenizer written by :meth:`save`."""
         state = load_json(path, cls.kind, ("pattern", "special_tokens", "merges"))
-        return cls.from_merges(state["merges"], state["pattern"], state["special_tokens"])
+        return loaded(path, cls.kind, lambda: cls.from_merges(state["merges"], state["pattern"], state["special_tokens"]))
 
     def split(self, text: str) -> list[str]:
         """Cut ``text`` into the pieces that BPE works on.

@@ -19,6 +19,7 @@ import numpy as np
 from .data import DataLoader
 from .losses import CrossEntropyLoss, clip_grad_norm, cross_entropy, perplexity
 from .optim import AdamOptimizer
+from .serialization import check_integer, check_number
 
 
 def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) -> list[float]:
@@ -26,6 +27,7 @@ def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) ->
 
     Each step: forward, ``CrossEntropyLoss``, backward, ``clip_grad_norm`` when
     ``max_grad_norm`` is given, ``optimizer.step()``, ``optimizer.zero_grad()``.
+    ``max_grad_norm`` is None or positive, checked before the first step.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -35,7 +37,8 @@ def evaluate(model, loader) -> tuple[float, float]:
     """``(mean loss, perplexity)`` of ``model`` on every target of ``loader``; no training.
 
     The mean is over target tokens, not over batches, so a smaller last batch counts
-    for what it holds. Parameters and gradients are left untouched.
+    for what it holds. Parameters and gradients are left untouched. A loader that
+    yields no batch is a ``ValueError``: there is nothing to average.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -58,6 +61,8 @@ def train(
     ``DataLoader`` (``seed``), and run ``epochs`` epochs of ``train_epoch`` with
     ``AdamOptimizer(lr)`` and clipping at ``max_grad_norm``. A text too short for
     ``seq_len`` gets windows as long as it allows (``len(ids) - 1`` tokens).
+    ``epochs`` and ``seq_len`` are positive integers; every argument is checked before
+    the model changes.
 
     The course writes it as::
 

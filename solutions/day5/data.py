@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .serialization import as_token_ids, check_integer, check_number
+
 
 def train_val_split(token_ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Split ``token_ids`` into a training part and the validation part that follows it.
@@ -31,8 +33,7 @@ def train_val_split(token_ids, val_fraction: float = 0.1) -> tuple[np.ndarray, n
     """
     ### BEGIN SOLUTION
     ids = as_token_ids(token_ids)
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
+    check_number("val_fraction", val_fraction, "(0, 1)")
     n_val = round(len(ids) * val_fraction)
     if not 0 < n_val < len(ids):
         raise ValueError(
@@ -80,7 +81,7 @@ class DataLoader:
         self.batch_size, self.seq_len = batch_size, seq_len
         self.shuffle, self.drop_last = shuffle, drop_last
         self.starts = np.arange(n_windows) * seq_len
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(check_integer("seed", seed, 0, optional=True))
         ### END SOLUTION
 
     def __len__(self) -> int:
@@ -98,13 +99,3 @@ class DataLoader:
             windows = self.ids[starts[b * self.batch_size : (b + 1) * self.batch_size, None] + offsets]
             yield windows[:, :-1], windows[:, 1:]
         ### END SOLUTION
-
-
-def as_token_ids(token_ids) -> np.ndarray:
-    """``token_ids`` as a 1-D int64 array, or a clear error (given code)."""
-    ids = np.asarray(token_ids)
-    if ids.size == 0:
-        ids = ids.astype(np.int64)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"token_ids must be a 1-D sequence of integers, got dtype {ids.dtype} and shape {ids.shape}")
-    return ids.astype(np.int64)

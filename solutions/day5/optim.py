@@ -15,17 +15,26 @@ import math
 
 import numpy as np
 
+from .losses import check_grads
+from .serialization import check_number, check_type
+
 
 class Optimizer:
-    """What every optimizer shares (given code, not a kata): parameters, ``lr``, ``zero_grad``."""
+    """What every optimizer shares (given code, not a kata): parameters, ``lr``, ``zero_grad``.
+
+    ``params`` is a non-empty iterable of parameters, each with ``data`` and ``grad``,
+    float arrays of one shape; ``lr`` is a positive finite number. A ``step()`` first
+    checks every gradient with ``check_grads``, so a NaN or infinite gradient is a
+    ``ValueError`` that leaves every parameter as it was.
+    """
 
     def __init__(self, params, lr: float):
-        self.params = list(params)
+        self.params = check_grads(params)
         if not self.params:
             raise ValueError("the optimizer got an empty list of parameters")
-        if not lr > 0:
-            raise ValueError(f"lr must be positive, got {lr}")
-        self.lr = lr
+        for i, p in enumerate(self.params):
+            check_type(f"params[{i}].data", getattr(p, "data", None), np.ndarray)
+        self.lr = check_number("lr", lr, "(0, inf)")
 
     def zero_grad(self) -> None:
         """Set every gradient to zero, in place."""
@@ -43,8 +52,8 @@ class SGDOptimizer(Optimizer):
         g = g + momentum * v  if nesterov  else  v      (only when momentum > 0)
         p = p - lr * g
 
-    ``momentum`` and ``weight_decay`` must be ``>= 0``; ``nesterov`` needs ``momentum > 0``:
-    otherwise it is a ``ValueError`` naming the hyper-parameter.
+    ``momentum`` and ``weight_decay`` must be finite and ``>= 0``; ``nesterov`` needs
+    ``momentum > 0``: otherwise it is a ``ValueError`` naming the hyper-parameter.
     A parameter is anything with ``data`` and ``grad``:
 
     >>> from types import SimpleNamespace
@@ -57,10 +66,8 @@ class SGDOptimizer(Optimizer):
     def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params, lr)
         ### BEGIN SOLUTION
-        if not momentum >= 0:
-            raise ValueError(f"momentum must be >= 0, got {momentum}")
-        if not weight_decay >= 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        check_number("momentum", momentum, "[0, inf)")
+        check_number("weight_decay", weight_decay, "[0, inf)")
         if nesterov and momentum == 0:
             raise ValueError("nesterov needs momentum > 0")
         self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, nesterov
@@ -69,6 +76,7 @@ class SGDOptimizer(Optimizer):
 
     def step(self) -> None:
         ### BEGIN SOLUTION
+        check_grads(self.params)
         for p, v in zip(self.params, self.velocities):
             g = p.grad + self.weight_decay * p.data
             if self.momentum:
@@ -90,8 +98,9 @@ class AdamOptimizer(Optimizer):
         v_hat = v / (1 - beta2**t)
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0``;
-    otherwise it is a ``ValueError`` naming ``beta1``, ``beta2``, ``eps`` or ``weight_decay``.
+    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0`` (all
+    finite), and with ``decoupled`` ``lr * weight_decay <= 1``, so that decay never flips a
+    weight's sign; otherwise it is a ``ValueError`` naming the hyper-parameter.
     Bias correction makes the first step ``-lr * g / (|g| + eps)``, about ``lr`` per coordinate:
 
     >>> from types import SimpleNamespace
@@ -112,13 +121,14 @@ class AdamOptimizer(Optimizer):
     ):
         super().__init__(params, lr)
         ### BEGIN SOLUTION
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for name, beta in zip(("beta1", "beta2"), betas):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name} must lie in [0, 1), got {beta}")
-        if not eps > 0:
-            raise ValueError(f"eps must be positive, got {eps}")
-        if not weight_decay >= 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+            check_number(name, beta, "[0, 1)")
+        check_number("eps", eps, "(0, inf)")
+        check_number("weight_decay", weight_decay, "[0, inf)")
+        if decoupled:  # a decay factor 1 - lr * weight_decay below 0 would flip the weights' sign
+            check_number("lr * weight_decay", self.lr * weight_decay, "[0, 1]")
         self.beta1, self.beta2 = betas
         self.eps, self.weight_decay, self.decoupled = eps, weight_decay, decoupled
         self.t = 0
@@ -128,6 +138,7 @@ class AdamOptimizer(Optimizer):
 
     def step(self) -> None:
         ### BEGIN SOLUTION
+        check_grads(self.params)
         self.t += 1
         correction1 = 1 - self.beta1**self.t
         correction2 = 1 - self.beta2**self.t

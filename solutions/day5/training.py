@@ -19,6 +19,7 @@ import numpy as np
 from .data import DataLoader
 from .losses import CrossEntropyLoss, clip_grad_norm, cross_entropy, perplexity
 from .optim import AdamOptimizer
+from .serialization import check_integer, check_number
 
 
 def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) -> list[float]:
@@ -26,8 +27,10 @@ def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) ->
 
     Each step: forward, ``CrossEntropyLoss``, backward, ``clip_grad_norm`` when
     ``max_grad_norm`` is given, ``optimizer.step()``, ``optimizer.zero_grad()``.
+    ``max_grad_norm`` is None or positive, checked before the first step.
     """
     ### BEGIN SOLUTION
+    check_number("max_grad_norm", max_grad_norm, "(0, inf]", optional=True)
     loss_fn = CrossEntropyLoss()
     losses = []
     for inputs, targets in loader:
@@ -47,7 +50,8 @@ def evaluate(model, loader) -> tuple[float, float]:
     """``(mean loss, perplexity)`` of ``model`` on every target of ``loader``; no training.
 
     The mean is over target tokens, not over batches, so a smaller last batch counts
-    for what it holds. Parameters and gradients are left untouched.
+    for what it holds. Parameters and gradients are left untouched. A loader that
+    yields no batch is a ``ValueError``: there is nothing to average.
     """
     ### BEGIN SOLUTION
     total, count = 0.0, 0
@@ -55,6 +59,8 @@ def evaluate(model, loader) -> tuple[float, float]:
         loss = cross_entropy(model(inputs), targets)
         total += loss * targets.size
         count += targets.size
+    if count == 0:
+        raise ValueError("the loader yielded no batch: there is no loss to average")
     mean = total / count
     return mean, perplexity(mean)
     ### END SOLUTION
@@ -77,6 +83,8 @@ def train(
     ``DataLoader`` (``seed``), and run ``epochs`` epochs of ``train_epoch`` with
     ``AdamOptimizer(lr)`` and clipping at ``max_grad_norm``. A text too short for
     ``seq_len`` gets windows as long as it allows (``len(ids) - 1`` tokens).
+    ``epochs`` and ``seq_len`` are positive integers; every argument is checked before
+    the model changes.
 
     The course writes it as::
 
@@ -86,6 +94,7 @@ def train(
         train(model, text, tokenizer, epochs=100)
     """
     ### BEGIN SOLUTION
+    epochs, seq_len = check_integer("epochs", epochs), check_integer("seq_len", seq_len)
     ids = tokenizer.encode(text)
     loader = DataLoader(ids, batch_size, max(1, min(seq_len, len(ids) - 1)), shuffle=True, seed=seed)
     optimizer = AdamOptimizer(model.parameters(), lr=lr)
