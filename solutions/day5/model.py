@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .serialization import check_integer, real_array
+from .serialization import as_array, check_integer, real_array
 
 
 class Parameter:
@@ -162,12 +162,12 @@ class MiniLanguageModel:
             p.data[...] = state[name]
 
     def _check_ids(self, input_ids) -> np.ndarray:
-        ids = np.asarray(input_ids)
+        ids = as_array("input_ids", input_ids)
         if ids.ndim != 2 or ids.shape[1] == 0:
             raise ValueError(f"input_ids must have shape (batch, time) with time >= 1, got shape {ids.shape}")
         if not np.issubdtype(ids.dtype, np.integer):
             raise TypeError(f"input_ids must be integers, got dtype {ids.dtype}")
         if ids.size and not 0 <= ids.min() <= ids.max() < self.vocab_size:
             bad = ids[(ids < 0) | (ids >= self.vocab_size)][0]
-            raise ValueError(f"token id {bad} is outside the vocabulary [0, {self.vocab_size})")
+            raise ValueError(f"input_ids hold token id {bad}, outside the vocabulary [0, {self.vocab_size})")
         return ids

@@ -31,7 +31,7 @@ class Optimizer:
     def __init__(self, params, lr: float):
         self.params = check_grads(params)
         if not self.params:
-            raise ValueError("the optimizer got an empty list of parameters")
+            raise ValueError("params is empty: the optimizer has nothing to optimize")
         for i, p in enumerate(self.params):
             check_type(f"params[{i}].data", getattr(p, "data", None), np.ndarray)
         self.lr = check_number("lr", lr, "(0, inf)")

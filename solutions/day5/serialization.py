@@ -86,6 +86,14 @@ def check_number(name: str, value, interval: str = "(-inf, inf)", optional: bool
     return float(value)
 
 
+def as_array(name: str, value) -> np.ndarray:
+    """``np.asarray(value)``, with a ragged nesting reported as a ``TypeError`` naming ``name``."""
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise TypeError(f"{name} must be a flat sequence or a rectangular array, got {value!r:.80}") from None
+
+
 def real_array(name: str, value, finite: bool = True) -> np.ndarray:
     """``value`` as a NumPy array of integers or floats (not bools), finite unless ``finite=False``.
 
@@ -93,7 +101,7 @@ def real_array(name: str, value, finite: bool = True) -> np.ndarray:
     Traceback (most recent call last):
     ValueError: grad must be finite, got nan at index (1,)
     """
-    array = np.asarray(value)
+    array = as_array(name, value)
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}: {value!r:.80}")
     if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
@@ -113,7 +121,7 @@ def as_token_ids(token_ids, name: str = "token_ids") -> np.ndarray:
     Traceback (most recent call last):
     ValueError: token_ids must be ids in [0, 2**63), got 9223372036854775808
     """
-    ids = np.asarray(token_ids)
+    ids = as_array(name, token_ids)
     if ids.size == 0:
         ids = ids.astype(np.int64)
     if ids.ndim != 1 or ids.dtype.kind not in "iu":
