@@ -9,7 +9,19 @@ c = get_config()  # noqa: F821 (nbgrader provides it)
 
 c.CourseDirectory.course_id = "day5"
 
-# Seconds one cell may run. The slowest grade cell takes about 4 s with the reference
-# on 2 cores; past the limit the kernel is interrupted, that cell scores 0 and
-# grading goes on with the next cell.
-c.Execute.timeout = 60
+# Autograding never runs a student's kernel: nbgrader's Execute step is replaced by the
+# workbook's grader, which runs each kata's tests on that kata's cell in a sandbox of its
+# own (workbook/autograde.py). The other steps are nbgrader's own.
+c.Autograde.autograde_preprocessors = [
+    "workbook.preprocessor.GradeKatas",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Seconds one kata's tests may take in all (the slowest takes about 5 s with the reference
+# on 2 cores); past it the kata scores 0 and the others are graded as usual.
+c.GradeKatas.timeout = 60

@@ -99,8 +99,11 @@ def _package(folder: Path) -> str:
     return name
 
 
+NOTEBOOK_CELL = "<the notebook's cell "  # how a notebook's solution cell is named when compiled on its own
+
+
 class Stub(NamedTuple):
-    """Where an untouched stub was reached: ``Class.method``, and the file and line
+    """A place in the learner's code: ``Class.method``, and the file and line
     (``exercises/day5/data.py:40``) or "the notebook"."""
 
     name: str
@@ -109,10 +112,13 @@ class Stub(NamedTuple):
 
 def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
     """The stub of ``impl`` whose ``NotImplementedError`` is ``error``, if it is one."""
-    if not isinstance(error, NotImplementedError):
-        return None
+    return learner_frame(error, impl) if isinstance(error, NotImplementedError) else None
+
+
+def learner_frame(error: BaseException, impl: str | os.PathLike) -> Stub | None:
+    """The innermost frame of ``error``'s traceback that runs the learner's own code, if any."""
     found, tb = None, error.__traceback__
-    while tb is not None:  # the innermost frame in the implementation's own code
+    while tb is not None:
         if _runs_code_of(impl, tb.tb_frame):
             found = tb
         tb = tb.tb_next
@@ -123,7 +129,7 @@ def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
     if name is None:
         owner = found.tb_frame.f_locals.get("self")
         name = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
-    if is_namespace(impl):
+    if is_namespace(impl) or code.co_filename.startswith(NOTEBOOK_CELL):
         return Stub(name, "the notebook")
     return Stub(name, f"{Path(code.co_filename).relative_to(resolve(impl).parent)}:{found.tb_lineno}")
 
@@ -131,4 +137,4 @@ def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
 def _runs_code_of(impl: str | os.PathLike, frame: FrameType) -> bool:
     if is_namespace(impl):
         return frame.f_globals is NAMESPACES[str(impl)].globals
-    return resolve(impl) in Path(frame.f_code.co_filename).parents
+    return frame.f_code.co_filename.startswith(NOTEBOOK_CELL) or resolve(impl) in Path(frame.f_code.co_filename).parents

@@ -1,11 +1,15 @@
-"""The pytest plugin that turns ``tests/day5`` into a workbook.
+"""The pytest plugin that turns ``tests/day5`` into a workbook (loaded by its ``pytest11`` entry point).
 
 - ``--impl`` (or ``$DAY5_IMPL``) chooses the implementation under test.
-- The ``day5`` fixture hands a kata's tests the learner's module, with every
-  *other* kata's names swapped for the reference, so one unfinished kata never
-  fails another.
+- The ``day5`` fixture hands a kata's tests its *kata tree* (``trees``): the learner's
+  code for that kata and the reference for everything else, so one unfinished or
+  broken kata never fails another. A kata whose code does not parse or import fails
+  its own tests with one line that says so.
+- Every graded test has a time limit (pytest-timeout) and, where the platform has one,
+  a memory limit; either failure names the function that did not return.
 - A stub's ``NotImplementedError`` reads "not started yet: implement X".
-- The run ends with a progress table, the next failing test and a hint.
+- The run ends with a progress table, the next failing test, the values it compared
+  and a hint (the test's own ``@pytest.mark.diagnosis`` if it has one).
 - Hypothesis profiles: ``learner`` (fast, the default), ``ci`` (thorough, the
   default when ``$CI`` is set) and ``grade`` (derandomized: a score never changes).
 """
@@ -19,20 +23,24 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
-from . import implementation
+from . import implementation, limits, trees
 from .katas import KATAS, Kata, kata_for_test_file
+from .summary import summarize
 
-settings.register_profile("learner", max_examples=25, deadline=None)
-settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+NO_EXPLAIN = [phase for phase in Phase if phase is not Phase.explain]  # its "explanation" names engine lines
+settings.register_profile("learner", max_examples=25, deadline=None, phases=NO_EXPLAIN)
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True, phases=NO_EXPLAIN)
 settings.register_profile(
-    "grade", max_examples=100, deadline=None, derandomize=True, database=None,
+    "grade", max_examples=100, deadline=None, derandomize=True, database=None, phases=NO_EXPLAIN,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "learner")
 
 NOT_STARTED = "not started yet: implement "
+SECONDS = {"learner": 20, "grade": 60, "ci": 180}  # per graded test, by hypothesis profile
+MEMORY = 2 << 30  # bytes a graded test may add to the process
 
 
 class StubReached(BaseException):
@@ -43,9 +51,14 @@ class StubReached(BaseException):
     """
 
 
+class Broken(str):
+    """What the ``day5`` fixture gives a kata whose code does not parse or import: why."""
+
+
 def stop_at_stubs(inner_test):
     @functools.wraps(inner_test)
     def wrapped(*args, **kwargs):
+        __tracebackhide__ = True
         try:
             return inner_test(*args, **kwargs)
         except NotImplementedError as error:
@@ -67,12 +80,15 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "diagnosis(text): the usual bug behind this test's law, shown as its hint")
     impl = config.getoption("impl")
     if not implementation.is_namespace(impl):
         try:
-            implementation.resolve(impl)
+            folder = implementation.resolve(impl)
         except ValueError as error:
             raise pytest.UsageError(str(error)) from None
+        if config.inipath is None and config.rootpath == folder:  # pytest read `--impl FOLDER` before it knew --impl
+            raise pytest.UsageError(f"write --impl={impl} (with '='): pytest took {impl} for a folder of tests")
     config.pluginmanager.register(Progress(config, impl), "day5-progress")
 
 
@@ -82,30 +98,33 @@ def kata_of(node) -> Kata | None:
 
 @pytest.fixture(scope="module")
 def day5(request):
-    """The module under test for this file's kata; every other kata's names in it come from the reference."""
+    """The module under test for this file's kata: its kata tree, or the notebook's namespace."""
     kata = kata_of(request.node)
     if kata is None:
         pytest.fail(f"{request.node.path.name} is not listed in workbook/katas.py", pytrace=False)
     impl = request.config.getoption("impl")
-    try:
-        module = implementation.load(impl, kata.module)
-    except Exception as error:  # the learner's file does not even import: say so, once per test
-        where = implementation.resolve(impl) / "day5" / f"{kata.module}.py"
-        problem = f"{where} does not import: {type(error).__name__}: {error}"
-    else:
-        problem = None
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    if implementation.is_reference(impl):
-        yield module
+    if implementation.is_namespace(impl):
+        yield from _notebook_namespace(impl, kata)
         return
-    everywhere = implementation.is_namespace(impl)  # a notebook: every kata's names share one namespace
+    progress = request.config.pluginmanager.get_plugin("day5-progress")
+    folder = impl if implementation.is_reference(impl) else progress.tree(kata, request.config)
+    if isinstance(folder, Broken):
+        yield folder
+        return
+    try:
+        yield implementation.load(folder, kata.module)
+    except Exception as error:  # noqa: BLE001 -- whatever the learner's module raises on import
+        yield Broken(f"your code for {kata.title} does not import: {type(error).__name__}: {error}")
+
+
+def _notebook_namespace(impl, kata: Kata):
+    """A notebook's globals, with every *other* kata's names swapped for the reference while testing."""
+    module = implementation.load(impl, kata.module)
     with pytest.MonkeyPatch.context() as patch:
         for other in KATAS:
-            for name in other.names:
-                if other is not kata and (everywhere or hasattr(module, name)):  # or imported from another module
-                    reference_name = getattr(implementation.load("solutions", other.module), name)
-                    patch.setattr(module, name, reference_name, raising=False)
+            if other is not kata:
+                for name in other.names:
+                    patch.setattr(module, name, getattr(implementation.load("solutions", other.module), name), raising=False)
         yield module
 
 
@@ -115,28 +134,74 @@ def reference():
     return lambda module: implementation.load("solutions", module)
 
 
+def _items(node):
+    """Every test item under ``node``, collected afresh."""
+    for child in node.collect():
+        if isinstance(child, pytest.Item):
+            yield child
+        else:
+            yield from _items(child)
+
+
 class Progress:
-    """Collects outcomes per kata; reports stubs kindly; prints the progress table."""
+    """Builds kata trees; collects outcomes per kata; reports stubs, hangs and blow-ups kindly; prints the table."""
 
     def __init__(self, config, impl: str):
         self.config = config
         self.impl = impl
         self.outcomes: dict[str, str] = {}  # node id -> passed / failed / skipped
-        self.messages: dict[str, str] = {}  # node id -> one line on what went wrong
+        self.messages: dict[str, str] = {}  # node id -> what went wrong, shortened
         self.kata_of: dict[str, Kata | None] = {}
+        self.deselected: Counter[str] = Counter()  # kata slug -> tests collected but not selected
+        self.stopped: dict[str, str] = {}  # kata slug -> the limit one of its tests ran into
+        self.trees: dict[str, Path | Broken] = {}
+        self.diagnoses: dict[str, str] = {}  # node id -> the test's own hint (@pytest.mark.diagnosis)
+
+    def tree(self, kata: Kata, config) -> Path | Broken:
+        """The kata tree of ``kata`` for this run's implementation (built once per run)."""
+        if kata.slug not in self.trees:
+            folder = implementation.resolve(self.impl)
+            tree_of = trees.tree_kata(folder)
+            if tree_of is not None:  # the implementation is itself one kata's tree (the autograder's)
+                self.trees[kata.slug] = folder if tree_of == kata.slug else Broken(f"{folder} is the tree of {tree_of}")
+            else:
+                answer = trees.answers_from_folder(folder)[kata.slug]
+                if answer.problem:
+                    self.trees[kata.slug] = Broken(f"your code for {kata.title} in {answer.filename} {answer.problem}")
+                else:
+                    base = config._tmp_path_factory.getbasetemp() / "kata-trees"
+                    self.trees[kata.slug] = trees.build(base / kata.slug, kata, answer)
+        return self.trees[kata.slug]
 
     def pytest_collection_modifyitems(self, items):
+        seconds = SECONDS.get(settings._current_profile, SECONDS["learner"])
         for item in items:
-            self.kata_of[item.nodeid] = kata_of(item)
+            self.kata_of[item.nodeid] = kata = kata_of(item)
+            if (marker := item.get_closest_marker("diagnosis")) is not None:
+                self.diagnoses[item.nodeid] = marker.args[0]
+            if kata is not None and item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(seconds))
             hypothesis_hooks = getattr(getattr(item, "obj", None), "hypothesis", None)
             if hypothesis_hooks is not None and not hasattr(hypothesis_hooks.inner_test, "stops_at_stubs"):
                 # the documented way to wrap a hypothesis test; once, however often it is collected
                 hypothesis_hooks.inner_test = stop_at_stubs(hypothesis_hooks.inner_test)
 
+    def pytest_collection_finish(self, session):
+        """Tests named one by one (``file.py::test``) leave the rest of their kata unselected: count those too."""
+        if any("::" in arg for arg in self.config.args):
+            modules = {item.parent for item in session.items if self.kata_of.get(item.nodeid)}
+            for module in modules:
+                everything = sum(1 for _ in _items(module))
+                chosen = sum(1 for item in session.items if item.parent is module)
+                self.deselected[kata_of(module).slug] += everything - chosen
+
+    def pytest_deselected(self, items):
+        self.deselected.update(kata.slug for item in items if (kata := kata_of(item)))
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
-        if call.excinfo is not None:
+        if call.excinfo is not None and call.when == "call":
             error = call.excinfo.value
             if isinstance(error, StubReached):
                 error = error.__cause__
@@ -144,70 +209,110 @@ class Progress:
             if stub:
                 report.longrepr = f"{NOT_STARTED}`{stub.name}` in {stub.where}"
                 report.sections = [s for s in report.sections if "Hypothesis" not in s[0]]  # no seed to replay
+            elif (problem := limits.describe(call.excinfo, item)) is not None:
+                report.longrepr = problem
+                if self.kata_of.get(item.nodeid):
+                    self.stopped[self.kata_of[item.nodeid].slug] = problem
         return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        broken = getattr(item, "funcargs", {}).get("day5")
+        if isinstance(broken, Broken):
+            pytest.fail(broken, pytrace=False)
+        kata = self.kata_of.get(item.nodeid)
+        if kata is not None and kata.slug in self.stopped:  # one hang per kata is enough to wait for
+            pytest.fail(f"not run: in an earlier test, {self.stopped[kata.slug]}", pytrace=False)
+        if kata is None or implementation.is_reference(self.impl):
+            return (yield)
+        with limits.memory(MEMORY):
+            return (yield)
 
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or report.outcome != "passed":
             if self.outcomes.get(report.nodeid) in (None, "passed"):
                 self.outcomes[report.nodeid] = report.outcome
             if report.failed and report.nodeid not in self.messages:
-                self.messages[report.nodeid] = _first_line(report)
+                self.messages[report.nodeid] = summarize(report)
 
     def rows(self):
-        """``(kata, passed, total, points earned)`` for each kata that ran, in order."""
-        totals = Counter(kata.slug for kata in self.kata_of.values() if kata)
-        passed = Counter(
-            kata.slug for nodeid, kata in self.kata_of.items() if kata and self.outcomes.get(nodeid) == "passed"
-        )
+        """``(kata, passed, ran, not run, points earned or None)`` for every kata, in order."""
+        ran, passed, collected = Counter(), Counter(), Counter()
+        for nodeid, kata in self.kata_of.items():
+            if kata:
+                collected[kata.slug] += 1
+                if nodeid in self.outcomes:
+                    ran[kata.slug] += 1
+                    passed[kata.slug] += self.outcomes[nodeid] == "passed"
         for kata in KATAS:
-            if totals[kata.slug]:
-                done = passed[kata.slug] == totals[kata.slug]
-                yield kata, passed[kata.slug], totals[kata.slug], kata.points if done else 0
+            missing = collected[kata.slug] - ran[kata.slug] + self.deselected[kata.slug]
+            if passed[kata.slug] < ran[kata.slug]:
+                earned = 0
+            else:
+                earned = kata.points if ran[kata.slug] and not missing else None
+            yield kata, passed[kata.slug], ran[kata.slug], missing, earned
 
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter):
-        rows = list(self.rows())
+        result = yield  # pytest's own summaries first: the table ends the run
         report_file = self.config.getoption("workbook_report")
         if report_file:
             self._write_report(Path(report_file))
-        if not rows:
-            return
-        tr = terminalreporter
-        impl = self.config.getoption("impl")
-        tr.write_sep("=", f"Day 5 progress ({impl})")
-        width = max(len(kata.title) for kata, *_ in rows) + 4
+        if any(self.kata_of.values()):
+            self._table(terminalreporter)
+        return result
+
+    def _table(self, tr):
+        rows = list(self.rows())
+        tr.write_sep("=", f"Day 5 progress ({self.impl})")
+        width = max(len(kata.title) for kata in KATAS) + 4
         tr.write_line(f"    {'kata':<{width}}{'tests':>9}{'points':>10}")
-        next_kata = next((kata for kata, passed, total, _ in rows if passed < total), None)
-        for kata, passed, total, earned in rows:
-            mark = "done" if passed == total else ("<- next" if kata is next_kata else "")
+        failing = [row for row in rows if row[1] < row[2]]
+        next_kata = failing[0][0] if failing else None
+        for kata, passed, ran, missing, earned in rows:
             number = KATAS.index(kata) + 1
-            line = f"{number:>2}. {kata.title:<{width}}{passed:>5}/{total:<3}{earned:>6}/{kata.points:<3} {mark}"
-            tr.write_line(line.rstrip())
-        earned = sum(row[3] for row in rows)
-        tr.write_line(f"    {'total':<{width}}{'':9}{earned:>6}/{sum(kata.points for kata, *_ in rows)}")
+            if not ran:
+                tr.write_line(f"{number:>2}. {kata.title:<{width}}{'':>9}{'':>10} not run")
+                continue
+            points = f"{earned:>6}/{kata.points:<3}" if earned is not None else f"{'?':>6}/{kata.points:<3}"
+            mark = "done" if passed == ran and not missing else ("<- next" if kata is next_kata else "")
+            if missing:
+                mark = f"{mark}, {missing} not run".lstrip(", ")
+            tr.write_line(f"{number:>2}. {kata.title:<{width}}{passed:>5}/{ran:<3}{points} {mark}".rstrip())
+        earned = sum(row[4] or 0 for row in rows)
+        tr.write_line(f"    {'total':<{width}}{'':9}{earned:>6}/{sum(kata.points for kata in KATAS)}")
         if next_kata is None:
             tr.write_line("")
-            tr.write_line("Every kata that ran is done. Well done!", green=True, bold=True)
+            if all(row[2] and not row[3] for row in rows):
+                tr.write_line("Every kata is done. Well done!", green=True, bold=True)
+            elif any(row[2] for row in rows):
+                tr.write_line("Every test that ran passed; run `pytest -k day5` for the whole table.", green=True)
+            else:
+                tr.write_line("No kata test ran.")
             return
-        first = next(n for n, k in self.kata_of.items() if k is next_kata and self.outcomes.get(n) != "passed")
+        first = next(n for n, k in self.kata_of.items() if k is next_kata and self.outcomes.get(n) == "failed")
+        diagnosis = self.diagnoses.get(first)
         level = self.config.getoption("hint")
         tr.write_line("")
         tr.write_line(f"Next: {next_kata.title} -- {first}", bold=True)
-        tr.write_line(f"  {self.messages.get(first, 'did not run')}")
-        tr.write_line(f"  Hint {level}/{len(next_kata.hints)}: {next_kata.hints[level - 1]}")
+        for line in self.messages.get(first, "failed").splitlines():
+            tr.write_line(f"  {line}")
+        if diagnosis and level == 1:
+            tr.write_line(f"  Hint: {diagnosis}")
+        else:
+            tr.write_line(f"  Hint {level}/{len(next_kata.hints)}: {next_kata.hints[level - 1]}")
         tr.write_line(f"  Read: {next_kata.note}")
         if level < len(next_kata.hints):
             tr.write_line(f"  Stuck? pytest -k day5 --hint {level + 1}")
 
     def _write_report(self, path: Path) -> None:
         tests = {
-            nodeid: {"kata": kata.slug if kata else None, "outcome": self.outcomes.get(nodeid, "not run")}
+            nodeid: {
+                "kata": kata.slug if kata else None,
+                "outcome": self.outcomes.get(nodeid, "not run"),
+                **({"message": self.messages[nodeid]} if nodeid in self.messages else {}),
+                **({"diagnosis": self.diagnoses[nodeid]} if nodeid in self.diagnoses else {}),
+            }
             for nodeid, kata in self.kata_of.items()
         }
         path.write_text(json.dumps({"impl": str(self.impl), "tests": tests}, indent=1), encoding="utf-8")
-
-
-def _first_line(report) -> str:
-    """One line on why a test failed: the stub message, or the assertion / error."""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    text = crash.message if crash is not None else str(report.longrepr)
-    return text.strip().splitlines()[0] if text.strip() else "failed"
