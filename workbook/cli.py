@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import course, mutants, stubs
+from . import course, mutants, similarity_report, stubs
 from .implementation import NAMED
 from .verify import verify
 
@@ -19,8 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="fail if exercises/ or the notebooks differ from what solutions/ generates")
     commands.add_parser("verify", help="the full consistency check that CI runs")
     mutants.add_arguments(commands.add_parser("mutants", help="run the catalogue of learner bugs; each must fail its kata's tests"))
+    similar = commands.add_parser("similarity", help="how alike the submissions are, kata by kata (a reviewing aid)")
+    similarity_report.arguments(similar)
     args = parser.parse_args(argv)
 
+    if args.command == "similarity":
+        return similarity_report.main(args, similar.error)
     if args.command == "mutants":
         return mutants.command(args)
     if args.command == "generate":
