@@ -19,13 +19,20 @@ def fitted(day5, text, **options):
 
 def test_fit_numbers_the_distinct_characters_in_sorted_order(day5):
     tokenizer = fitted(day5, "hello")
-    assert tokenizer.token_to_id == {"e": 0, "h": 1, "l": 2, "o": 3}
+    assert tokenizer.token_to_id == {"e": 0, "h": 1, "l": 2, "o": 3}, (
+        "어휘는 text의 서로 다른 문자를 *정렬한* 순서로 (처음 나온 순서나 빈도가 아니라), id 0부터 빈틈없이"
+    )
     assert tokenizer.vocab_size == 4
+
+
+def test_fit_keeps_upper_and_lower_case_apart(day5):
+    tokenizer = fitted(day5, "Hello")
+    assert tokenizer.token_to_id == {"H": 0, "e": 1, "l": 2, "o": 3}, "대소문자를 바꾸지 마세요: decode(encode(s))가 s 그대로여야 합니다"
 
 
 def test_id_to_token_is_the_inverse_map(day5):
     tokenizer = fitted(day5, "hello")
-    assert tokenizer.id_to_token == {0: "e", 1: "h", 2: "l", 3: "o"}
+    assert tokenizer.id_to_token == {0: "e", 1: "h", 2: "l", 3: "o"}, "fit은 id_to_token도 {id: token} dict로 채웁니다 (token_to_id의 역)"
 
 
 def test_encode_maps_each_character_to_its_id(day5):
@@ -42,7 +49,9 @@ def test_the_same_characters_give_the_same_vocabulary_in_any_order(day5):
 
 def test_reserved_tokens_come_first_unk_then_specials(day5):
     tokenizer = fitted(day5, "hello", unk_token="<unk>", special_tokens=["<pad>", "<bos>"])
-    assert tokenizer.token_to_id == {"<unk>": 0, "<pad>": 1, "<bos>": 2, "e": 3, "h": 4, "l": 5, "o": 6}
+    assert tokenizer.token_to_id == {"<unk>": 0, "<pad>": 1, "<bos>": 2, "e": 3, "h": 4, "l": 5, "o": 6}, (
+        "예약 토큰(unk_token, special_tokens)이 어휘의 맨 앞(id 0, 1, ...)에 와야 합니다"
+    )
     assert tokenizer.decode([2, 4, 1]) == "<bos>h<pad>"
 
 
@@ -54,8 +63,9 @@ def test_unseen_character_becomes_unk_when_configured(day5):
 def test_fit_again_replaces_the_vocabulary(day5):
     tokenizer = fitted(day5, "hello")
     tokenizer.fit("abc")
-    assert tokenizer.token_to_id == {"a": 0, "b": 1, "c": 2}
-    assert tokenizer.id_to_token == {0: "a", 1: "b", 2: "c"}
+    again = "fit을 다시 하면 이전 어휘가 남지 않아야 합니다: token_to_id와 id_to_token을 모두 새로 만드세요"
+    assert tokenizer.token_to_id == {"a": 0, "b": 1, "c": 2}, again
+    assert tokenizer.id_to_token == {0: "a", 1: "b", 2: "c"}, again
 
 
 # --- edge cases ---------------------------------------------------------------
@@ -79,7 +89,7 @@ def test_korean_emoji_crlf_and_nul_are_characters_like_any_other(day5):
 
 def test_a_character_already_reserved_is_not_added_twice(day5):
     tokenizer = fitted(day5, "a|b", special_tokens=["|"])
-    assert tokenizer.token_to_id == {"|": 0, "a": 1, "b": 2}
+    assert tokenizer.token_to_id == {"|": 0, "a": 1, "b": 2}, "이미 예약된 문자는 다시 넣지 않습니다 (id가 두 개가 되거나 빈 id가 생김)"
     assert tokenizer.encode("b|a") == [2, 0, 1]
 
 
@@ -90,14 +100,16 @@ def test_unseen_character_without_unk_is_an_error_naming_it(day5):
     tokenizer = fitted(day5, "hello")
     with pytest.raises((KeyError, ValueError)) as error:
         tokenizer.encode("help")
-    assert "p" in str(error.value)
+    assert "p" in str(error.value), "모르는 문자 오류의 메시지에 그 문자를 넣으세요"
 
 
 def test_unknown_id_is_an_error_naming_it(day5):
     tokenizer = fitted(day5, "hello")
     with pytest.raises((KeyError, ValueError)) as error:
         tokenizer.decode([0, 4217])
-    assert "4217" in str(error.value)
+    assert "4217" in str(error.value), "모르는 id 오류의 메시지에 그 id를 넣으세요"
+    with pytest.raises((KeyError, ValueError)):
+        tokenizer.decode([-1])  # not the last token: a negative id is unknown too
 
 
 # --- laws (hypothesis) --------------------------------------------------------

@@ -20,7 +20,9 @@ def fitted(day5, text, **options):
 
 
 def test_tokenize_splits_words_and_punctuation(day5):
-    assert day5.WordTokenizer().tokenize("Hello, world!") == ["Hello", ",", "world", "!"]
+    assert day5.WordTokenizer().tokenize("Hello, world!") == ["Hello", ",", "world", "!"], (
+        "tokenize는 WORD_PATTERN.findall(text)입니다: 문장부호도 따로 토큰이고, 대소문자는 그대로"
+    )
 
 
 def test_tokenize_drops_white_space_and_keeps_korean_words_whole(day5):
@@ -29,7 +31,9 @@ def test_tokenize_drops_white_space_and_keeps_korean_words_whole(day5):
 
 def test_fit_orders_words_by_frequency_then_alphabetically(day5):
     tokenizer = fitted(day5, CORPUS)
-    assert tokenizer.token_to_id == {"<unk>": 0, "the": 1, ".": 2, "cat": 3, "dog": 4, "saw": 5}
+    assert tokenizer.token_to_id == {"<unk>": 0, "the": 1, ".": 2, "cat": 3, "dog": 4, "saw": 5}, (
+        "어휘 = 예약 토큰(<unk> 먼저) + min_freq번 *이상* 나온 단어를 (빈도 내림차순, 동점은 단어 오름차순)으로"
+    )
     assert tokenizer.id_to_token == {0: "<unk>", 1: "the", 2: ".", 3: "cat", 4: "dog", 5: "saw"}
     assert tokenizer.vocab_size == 6
 
@@ -40,12 +44,16 @@ def test_encode_maps_unseen_words_to_unk(day5):
 
 def test_decode_puts_one_space_between_words_and_none_before_punctuation(day5):
     tokenizer = fitted(day5, "Hello, world! How are you?")
-    assert tokenizer.decode(tokenizer.encode("Hello, world! How are you?")) == "Hello, world! How are you?"
+    assert tokenizer.decode(tokenizer.encode("Hello, world! How are you?")) == "Hello, world! How are you?", (
+        "decode는 토큰 사이에 빈칸 하나, 문장부호 앞에는 빈칸 없이"
+    )
 
 
 def test_decode_is_lossy_white_space_and_unknown_words(day5):
     tokenizer = fitted(day5, CORPUS)
-    assert tokenizer.decode(tokenizer.encode("the   dog\nsaw  a cat .")) == "the dog saw <unk> cat."
+    assert tokenizer.decode(tokenizer.encode("the   dog\nsaw  a cat .")) == "the dog saw <unk> cat.", (
+        "빈칸을 뺄 토큰은 문장부호(PUNCTUATION)뿐입니다: '<unk>'나 'x_1' 앞에는 빈칸을 넣습니다"
+    )
 
 
 def test_min_freq_drops_rare_words(day5):
@@ -56,7 +64,15 @@ def test_min_freq_drops_rare_words(day5):
 
 def test_max_vocab_counts_every_token_including_reserved_ones(day5):
     tokenizer = fitted(day5, "a b a c a b d", max_vocab=4, special_tokens=["<pad>"])
-    assert tokenizer.token_to_id == {"<unk>": 0, "<pad>": 1, "a": 2, "b": 3}
+    assert tokenizer.token_to_id == {"<unk>": 0, "<pad>": 1, "a": 2, "b": 3}, (
+        "max_vocab은 예약 토큰까지 포함한 전체 어휘 크기입니다: max_vocab개가 되면 멈추세요"
+    )
+
+
+def test_a_word_that_is_also_a_reserved_token_is_not_added_twice(day5):
+    tokenizer = fitted(day5, "UNK a UNK b", unk_token="UNK")
+    assert tokenizer.token_to_id == {"UNK": 0, "a": 1, "b": 2}, "이미 예약된 토큰과 같은 단어는 다시 넣지 않습니다 (id가 겹치거나 빈 id가 생김)"
+    assert tokenizer.id_to_token == {0: "UNK", 1: "a", 2: "b"}
 
 
 def test_without_unk_token_an_unseen_word_is_an_error_naming_it(day5):

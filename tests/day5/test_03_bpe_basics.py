@@ -13,7 +13,9 @@ small_ids = st.lists(st.integers(0, 3), max_size=30)
 
 
 def test_pair_counts_of_a_short_list(day5):
-    assert day5.get_pair_counts([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}
+    assert day5.get_pair_counts([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}, (
+        "이웃한 쌍을 모두(겹쳐서, 마지막 쌍까지) 세어 {(a, b): 횟수} dict로: zip(ids, ids[1:])"
+    )
 
 
 def test_pair_counts_overlap(day5):
@@ -21,19 +23,24 @@ def test_pair_counts_overlap(day5):
 
 
 def test_merge_replaces_every_occurrence(day5):
-    assert day5.merge_pair([1, 2, 3, 1, 2], (1, 2), 4) == [4, 3, 4]
+    assert day5.merge_pair([1, 2, 3, 1, 2], (1, 2), 4) == [4, 3, 4], (
+        "병합한 쌍은 new_id 하나가 되고 두 칸을 건너뜁니다 (쌍의 두 번째 id를 남기지 마세요)"
+    )
 
 
 def test_merge_scans_left_to_right_without_overlap(day5):
-    assert day5.merge_pair([1, 1, 1], (1, 1), 9) == [9, 1]
-    assert day5.merge_pair([1, 1, 1, 1], (1, 1), 9) == [9, 9]
+    left_to_right = "왼쪽부터 한 번 훑고 병합한 쌍은 두 칸을 건너뜁니다; 마지막 id도 남깁니다: [1, 1, 1] -> [9, 1]"
+    assert day5.merge_pair([1, 1, 1], (1, 1), 9) == [9, 1], left_to_right
+    assert day5.merge_pair([1, 1, 1, 1], (1, 1), 9) == [9, 9], left_to_right
 
 
 def test_the_classic_example_aaabdaaabac(day5):
     ids = list(b"aaabdaaabac")
     counts = day5.get_pair_counts(ids)
     assert counts[(97, 97)] == 4 and max(counts.values()) == 4
-    assert day5.merge_pair(ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99]
+    assert day5.merge_pair(ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99], (
+        "쌍의 두 id가 모두, 그 순서로 맞아야 병합합니다"
+    )
 
 
 # --- edge cases ---------------------------------------------------------------
@@ -53,7 +60,7 @@ def test_merge_without_an_occurrence_changes_nothing(day5):
 def test_merge_returns_a_new_list_and_leaves_the_input_alone(day5):
     ids = [1, 2, 1, 2]
     merged = day5.merge_pair(ids, (1, 2), 5)
-    assert merged == [5, 5] and ids == [1, 2, 1, 2]
+    assert merged == [5, 5] and ids == [1, 2, 1, 2], "merge_pair는 새 목록을 돌려주고 입력 ids는 바꾸지 않습니다"
 
 
 # --- laws (hypothesis) --------------------------------------------------------
@@ -73,7 +80,7 @@ def unmerge(ids, new_id, pair):
 @given(small_ids, st.tuples(st.integers(0, 3), st.integers(0, 3)))
 def test_merge_is_undone_by_expanding_the_new_id(day5, ids, pair):
     merged = day5.merge_pair(ids, pair, 99)
-    assert unmerge(merged, 99, pair) == ids
+    assert unmerge(merged, 99, pair) == ids, "쌍 (a, b)는 a 다음에 b일 때만 new_id로: new_id를 (a, b)로 되돌리면 원래 ids"
     assert len(merged) == len(ids) - merged.count(99)
 
 

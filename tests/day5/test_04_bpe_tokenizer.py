@@ -57,33 +57,68 @@ def test_with_no_merges_ids_are_the_utf8_bytes(day5):
     assert tokenizer.merges == {}
     assert tokenizer.vocab_size == 256
     assert tokenizer.encode("hé!") == [104, 195, 169, 33]
-    assert tokenizer.decode([104, 195, 169, 33]) == "hé!"
+    assert tokenizer.decode([104, 195, 169, 33]) == "hé!", (
+        "토큰 하나가 UTF-8 문자의 일부일 수 있습니다: 바이트를 모두 이은 다음 한 번에 decode하세요"
+    )
 
 
 def test_train_on_aaabdaaabac_by_hand(day5):
     tokenizer = trained(day5, "aaabdaaabac", 259)
     # (a,a) occurs 4 times; then (aa,a) and (a,b) tie at 2 and b"aa" > b"a"; then (aaa,b)
-    assert tokenizer.merges == {(97, 97): 256, (256, 97): 257, (257, 98): 258}
-    assert tokenizer.vocab[258] == b"aaab"
+    assert tokenizer.merges == {(97, 97): 256, (256, 97): 257, (257, 98): 258}, (
+        "병합으로 새로 생긴 쌍 (256, 97)도 후보입니다; 동점 (aa, a)와 (a, b)는 바이트열이 큰 (aa, a)"
+    )
+    assert tokenizer.vocab.get(258) == b"aaab", "train이 끝나면 self._set_merges(merges)를 부르세요: vocab에 병합된 토큰의 바이트"
     assert tokenizer.encode("aaabdaaabac") == [258, 100, 258, 97, 99]
     assert tokenizer.vocab_size == 259
 
 
 def test_a_tie_goes_to_the_lexicographically_greatest_pair(day5):
-    assert trained(day5, "abcd", 257).merges == {(99, 100): 256}
-    assert trained(day5, "dcba", 257).merges == {(100, 99): 256}
+    tie = "동점이면 바이트열 (vocab[a], vocab[b])이 사전순으로 가장 큰 쌍입니다 (두 id 모두, id가 아니라 바이트로)"
+    assert trained(day5, "abcd", 257).merges == {(99, 100): 256}, tie
+    assert trained(day5, "dcba", 257).merges == {(100, 99): 256}, tie
+    assert trained(day5, "aab", 257).merges == {(97, 98): 256}, tie  # (a, b) > (a, a): the second id decides
+    # (c, b) > (c, a) > (a, c); then (c, a) > (a, cb) compares b"c" with b"a", not 97 with 256
+    assert list(trained(day5, "cacb", 261).merges) == [(99, 98), (99, 97), (257, 256)], tie
 
 
 def test_training_stops_cleanly_when_no_pair_is_left(day5):
     tokenizer = trained(day5, "abab", 1000)
-    assert tokenizer.merges == {(97, 98): 256, (256, 256): 257}
+    assert tokenizer.merges == {(97, 98): 256, (256, 256): 257}, "남은 쌍이 없으면 오류 없이 멈춥니다"
     assert tokenizer.vocab_size == 258
-    assert tokenizer.encode("abab") == [257]
+    assert tokenizer.encode("abab") == [257], "남은 id가 둘이어도 병합할 쌍이 있으면 병합합니다: while len(ids) > 1"
+
+
+def test_a_repeated_piece_counts_as_often_as_it_occurs(day5):
+    # pieces "xy", " ab", " ab", " ab": (a, b) and (space, a) occur 3 times, (x, y) once
+    tokenizer = trained(day5, "xy ab ab ab", 257, pattern=day5.GPT2_PATTERN)
+    assert tokenizer.merges == {(97, 98): 256}, "같은 조각이 여러 번 나오면 그 쌍도 그만큼 셉니다 (조각의 빈도를 곱하세요)"
+
+
+@pytest.mark.parametrize(
+    "text, pattern",
+    [("babaab", True), ("bb b bb", True), ("cbbb", True), ("the cat sat on the mat. " * 8, True), ("abcab" * 12 + "ba" * 9, False)],
+)
+def test_counts_fall_after_a_merge_on_repetitive_text(day5, reference, text, pattern):
+    options = {"pattern": day5.GPT2_PATTERN if pattern else None}
+    tokenizer = trained(day5, text, 300, **options)
+    pieces = reference("tokenizers").SimpleBPETokenizer(**options).split(text)
+    assert list(tokenizer.merges) == recount_merges(reference, pieces, 300 - 256), (
+        "병합 뒤에는 쌍의 횟수가 바뀝니다: 매 병합 전에 모든 쌍을 다시 센 것과 같아야 합니다"
+        " (낡은 횟수로 병합하거나, 줄어든 쌍을 버리지 마세요)"
+    )
+
+
+def test_training_again_replaces_the_merges(day5):
+    tokenizer = trained(day5, "aaabdaaabac", 259)
+    tokenizer.train("xyxyxy", 257)
+    assert tokenizer.merges == {(120, 121): 256}, "train은 이전 병합을 버리고 새로 배웁니다"
+    assert tokenizer.vocab[256] == b"xy" and tokenizer.vocab_size == 257, "train은 이전 병합을 버리고 새로 배웁니다"
 
 
 def test_encode_applies_merges_in_the_order_learned(day5):
     tokenizer = day5.SimpleBPETokenizer.from_merges([(98, 99), (97, 98)])
-    assert tokenizer.encode("abc") == [97, 256]
+    assert tokenizer.encode("abc") == [97, 256], "encode는 가장 먼저 배운 병합(가장 작은 새 id)부터 적용합니다 (왼쪽부터가 아니라)"
     assert tokenizer.encode("ab") == [257]
 
 
@@ -107,18 +142,20 @@ def test_split_with_the_gpt2_pattern(day5):
 
 def test_split_cuts_out_special_tokens(day5):
     tokenizer = day5.SimpleBPETokenizer(pattern=day5.GPT2_PATTERN, special_tokens=[EOT])
-    assert tokenizer.split(f"hi{EOT} there{EOT}") == ["hi", EOT, " there", EOT]
+    assert tokenizer.split(f"hi{EOT} there{EOT}") == ["hi", EOT, " there", EOT], (
+        "특수 토큰은 한 조각으로 잘라 냅니다: regex.escape로 감싼 대안을 괄호로 묶어 regex.split, 특수 토큰은 pattern으로 자르지 않습니다"
+    )
 
 
 def test_pairs_never_cross_a_pre_token(day5):
     tokenizer = trained(day5, "ab ab ab", 300, pattern=day5.GPT2_PATTERN)
     # pieces: "ab", " ab", " ab" -- (b, space) is never a pair
-    assert tokenizer.merges == {(97, 98): 256, (32, 256): 257}
+    assert tokenizer.merges == {(97, 98): 256, (32, 256): 257}, "쌍은 split()이 나눈 조각의 경계를 넘지 않습니다"
 
 
 def test_special_tokens_take_the_ids_after_the_merges(day5):
     tokenizer = trained(day5, "aaabdaaabac", 260, special_tokens=[EOT])
-    assert len(tokenizer.merges) == 3
+    assert len(tokenizer.merges) == 3, "vocab_size는 바이트 256개, 병합, 특수 토큰을 모두 셉니다: 병합 수 = vocab_size - 256 - 특수 토큰 수"
     assert tokenizer.special_tokens == {EOT: 259}
     assert tokenizer.vocab_size == 260
 
@@ -127,9 +164,19 @@ def test_special_tokens_encode_to_their_own_id_and_are_never_merged(day5):
     text = ("hello" + EOT) * 3
     tokenizer = trained(day5, text, 300, special_tokens=[EOT])
     eot = tokenizer.special_tokens[EOT]
-    assert all(tokenizer.vocab[i] in b"hello" for i in tokenizer.merges.values())
-    assert tokenizer.encode(text) == [tokenizer.encode("hello")[0], eot] * 3
+    assert all(tokenizer.vocab[i] in b"hello" for i in tokenizer.merges.values()), "특수 토큰은 학습에서 뺍니다: 그 바이트는 병합되지 않습니다"
+    assert tokenizer.encode(text) == [tokenizer.encode("hello")[0], eot] * 3, (
+        "특수 토큰은 바이트로 쪼개지 않고 자기 id 하나로; encode는 조각마다(반복되는 조각도 매번) id를 이어 붙입니다"
+    )
     assert tokenizer.decode(tokenizer.encode(text)) == text
+
+
+def test_the_longest_special_token_wins_where_two_start_together(day5):
+    tokenizer = day5.SimpleBPETokenizer(special_tokens=["<a>", "<a><b>"])
+    assert tokenizer.split("x<a><b>y<a>") == ["x", "<a><b>", "y", "<a>"], (
+        "특수 토큰이 같은 자리에서 시작하면 가장 긴 것이 이깁니다 (길이 내림차순으로 찾으세요)"
+    )
+    assert tokenizer.encode("<a><b><a>") == [257, 256]
 
 
 def test_a_special_token_in_the_text_is_found_even_without_training(day5):
@@ -235,7 +282,7 @@ def test_encode_merges_by_rank(day5, reference, training_text, text, pattern):
 def test_split_loses_nothing(day5, text, pattern, special):
     pieces = day5.SimpleBPETokenizer(**options(day5, pattern, special)).split(text + EOT + text)
     assert "".join(pieces) == text + EOT + text
-    assert "" not in pieces
+    assert "" not in pieces, "split 결과에 빈 조각이 없어야 합니다 (regex.split이 남기는 빈 문자열을 빼세요)"
     if special:
         assert pieces.count(EOT) == 1
 

@@ -25,8 +25,12 @@ def window_starts(loader):
 
 def test_one_batch_of_two_windows(day5):
     loader = day5.DataLoader(IDS, batch_size=2, seq_len=4)
-    assert len(loader) == 1
-    assert batches(loader) == [([[5, 8, 2, 9], [4, 7, 1, 3]], [[8, 2, 9, 4], [7, 1, 3, 6]])]
+    windows = (
+        "창은 seq_len + 1개의 id이고 창 w는 w * seq_len에서 시작합니다 (이웃한 창은 토큰 하나를 같이 씀);"
+        " 창의 개수는 (len(ids) - 1) // seq_len, inputs = 창[:-1], targets = 창[1:]"
+    )
+    assert len(loader) == 1, windows
+    assert batches(loader) == [([[5, 8, 2, 9], [4, 7, 1, 3]], [[8, 2, 9, 4], [7, 1, 3, 6]])], windows
 
 
 def test_batches_are_int64_arrays_of_shape_batch_by_seq_len(day5):
@@ -40,15 +44,15 @@ def test_without_shuffle_the_windows_come_in_order(day5):
     assert batches(loader) == [
         ([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]),
         ([[9, 10, 11]], [[10, 11, 12]]),
-    ]
+    ], "배치 b는 창 b * batch_size부터 batch_size개; drop_last가 아니면 작은 마지막 배치도 냅니다 (배치 수는 올림)"
 
 
 def test_the_last_batch_is_smaller_unless_drop_last(day5):
     ids = list(range(23))  # (23 - 1) // 2 = 11 windows
     loader = day5.DataLoader(ids, batch_size=4, seq_len=2)
-    assert len(loader) == 3 and [len(inputs) for inputs, _ in loader] == [4, 4, 3]
+    assert len(loader) == 3 and [len(inputs) for inputs, _ in loader] == [4, 4, 3], "drop_last가 아니면 작은 마지막 배치도 냅니다"
     loader = day5.DataLoader(ids, batch_size=4, seq_len=2, drop_last=True)
-    assert len(loader) == 2 and [len(inputs) for inputs, _ in loader] == [4, 4]
+    assert len(loader) == 2 and [len(inputs) for inputs, _ in loader] == [4, 4], "drop_last이면 모자란 마지막 배치는 없습니다: len도 그것을 셉니다"
 
 
 def test_ids_after_the_last_whole_window_are_not_used(day5):
@@ -60,10 +64,10 @@ def test_a_seeded_shuffle_is_reproducible_and_changes_between_epochs(day5):
     first = day5.DataLoader(np.arange(201), batch_size=8, seq_len=4, shuffle=True, seed=7)
     second = day5.DataLoader(np.arange(201), batch_size=8, seq_len=4, shuffle=True, seed=7)
     epochs = [window_starts(first) for _ in range(3)]
-    assert epochs == [window_starts(second) for _ in range(3)]
-    assert epochs[0] != epochs[1] != epochs[2]
-    assert all(sorted(epoch) == list(range(0, 200, 4)) for epoch in epochs)
-    assert epochs[0] != list(range(0, 200, 4))
+    assert epochs == [window_starts(second) for _ in range(3)], "shuffle은 seed로 만든 Generator를 씁니다: 같은 seed면 같은 순서"
+    assert epochs[0] != epochs[1] != epochs[2], "Generator는 __init__에서 한 번만 만드세요: 매번 새로 seed하면 epoch마다 순서가 같습니다"
+    assert all(sorted(epoch) == list(range(0, 200, 4)) for epoch in epochs), "섞는 것은 창의 순서입니다 (토큰이 아니라): 창마다 한 번씩"
+    assert epochs[0] != list(range(0, 200, 4)), "shuffle=True이면 epoch마다 창의 순서를 섞습니다"
 
 
 def test_different_seeds_give_different_orders(day5):
@@ -73,7 +77,9 @@ def test_different_seeds_give_different_orders(day5):
 
 def test_train_val_split_puts_the_validation_part_last(day5):
     train, val = day5.train_val_split(list(range(10)), val_fraction=0.2)
-    assert train.tolist() == list(range(8)) and val.tolist() == [8, 9]
+    assert train.tolist() == list(range(8)) and val.tolist() == [8, 9], "검증 부분은 맨 뒤의 id입니다 (섞지 않은 앞부분이 학습)"
+    train, val = day5.train_val_split(list(range(10)), val_fraction=0.29)
+    assert val.tolist() == [7, 8, 9], "검증 id의 수는 round(len * val_fraction)입니다 (내림이 아니라 반올림): round(2.9) = 3"
     train, val = day5.train_val_split(np.arange(100))
     assert len(train) == 90 and val.tolist() == list(range(90, 100))
 

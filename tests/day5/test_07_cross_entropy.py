@@ -100,7 +100,16 @@ def test_backward_answers_for_the_last_call(day5):
     loss_fn = day5.CrossEntropyLoss()
     loss_fn(np.zeros((2, 3)), np.array([0, 1]))
     loss_fn(np.zeros((1, 2)), np.array([1]))
-    np.testing.assert_allclose(loss_fn.backward(), [[0.5, -0.5]])
+    np.testing.assert_allclose(loss_fn.backward(), [[0.5, -0.5]], err_msg="backward는 마지막 호출의 기울기입니다: forward마다 저장을 새로 하세요")
+
+
+def test_backward_twice_gives_the_same_gradient(day5):
+    loss_fn = day5.CrossEntropyLoss()
+    loss_fn(np.array([[0.0, 1.0, 2.0]]), np.array([2]))
+    first = loss_fn.backward().copy()
+    np.testing.assert_array_equal(
+        loss_fn.backward(), first, err_msg="backward는 저장한 softmax를 바꾸면 안 됩니다: 두 번 불러도 같은 기울기 (copy하세요)"
+    )
 
 
 def test_backward_before_any_loss_is_an_error(day5):

@@ -24,34 +24,55 @@ def chi_square(draws, probs):
 
 
 def test_greedy_takes_the_highest_logit(day5):
-    assert day5.greedy(np.array([0.1, 2.5, -1.0, 2.4])) == 1
+    choice = day5.greedy(np.array([0.1, 2.5, -1.0, 2.4]))
+    assert choice == 1, "greedy는 가장 큰 logit의 *id*(위치)를 돌려줍니다"
+    assert type(choice) is int, f"greedy는 파이썬 int를 돌려줍니다, got {type(choice).__name__} (int(np.argmax(...)))"
 
 
 def test_greedy_breaks_ties_towards_the_lowest_id(day5):
-    assert day5.greedy([1.0, 3.0, 3.0, 0.5]) == 1
-    assert day5.greedy([7.0, 7.0, 7.0]) == 0
+    assert day5.greedy([1.0, 3.0, 3.0, 0.5]) == 1, "동점이면 가장 작은 id입니다 (np.argmax가 그렇게 합니다)"
+    assert day5.greedy([7.0, 7.0, 7.0]) == 0, "동점이면 가장 작은 id입니다 (np.argmax가 그렇게 합니다)"
 
 
 def test_temperature_divides_the_logits(day5):
-    np.testing.assert_allclose(day5.apply_temperature([1.0, 2.0, 4.0], 2.0), [0.5, 1.0, 2.0])
-    np.testing.assert_allclose(day5.apply_temperature([1.0, -2.0], 0.5), [2.0, -4.0])
+    divides = "temperature는 logits를 *나눕니다*: T < 1이면 더 뾰족하게"
+    np.testing.assert_allclose(day5.apply_temperature([1.0, 2.0, 4.0], 2.0), [0.5, 1.0, 2.0], err_msg=divides)
+    np.testing.assert_allclose(day5.apply_temperature([1.0, -2.0], 0.5), [2.0, -4.0], err_msg=divides)
+
+
+def test_temperature_leaves_the_callers_array_alone(day5):
+    logits = np.array([1.0, 2.0, 4.0])
+    day5.apply_temperature(logits, 2.0)
+    assert logits.tolist() == [1.0, 2.0, 4.0], "입력 배열을 제자리에서 바꾸지 마세요: logits / temperature로 새 배열을"
 
 
 def test_temperature_zero_keeps_only_the_greedy_choice(day5):
-    assert day5.apply_temperature([1.0, 2.0, 4.0, 4.0], 0).tolist() == [-np.inf, -np.inf, 0.0, -np.inf]
+    assert day5.apply_temperature([1.0, 2.0, 4.0, 4.0], 0).tolist() == [-np.inf, -np.inf, 0.0, -np.inf], (
+        "temperature 0은 0으로 나누지 말고 greedy(가장 작은 id의 최댓값) *하나만* 0, 나머지는 -inf"
+    )
 
 
 def test_sample_returns_an_int_id_and_follows_the_generator(day5):
     first = [day5.sample([0.0, 1.0, 2.0], np.random.default_rng(5)) for _ in range(3)]
-    assert all(isinstance(i, int) and 0 <= i < 3 for i in first)
+    assert all(type(i) is int and 0 <= i < 3 for i in first), f"sample은 파이썬 int id를 돌려줍니다, got {first!r}"
     rng, again = np.random.default_rng(42), np.random.default_rng(42)
-    assert [day5.sample([0.0, 1.0, 2.0], rng) for _ in range(20)] == [day5.sample([0.0, 1.0, 2.0], again) for _ in range(20)]
+    assert [day5.sample([0.0, 1.0, 2.0], rng) for _ in range(20)] == [day5.sample([0.0, 1.0, 2.0], again) for _ in range(20)], (
+        "sample은 넘겨받은 rng로 뽑습니다: 같은 seed면 같은 id"
+    )
+
+
+def test_adding_a_constant_to_the_logits_changes_no_draw(day5):
+    logits = np.array([1.0, 0.0, 2.0, -1.0])
+    for shift in (800.0, -800.0):
+        draws = [day5.sample(logits, np.random.default_rng(seed)) for seed in range(20)]
+        shifted = [day5.sample(logits + shift, np.random.default_rng(seed)) for seed in range(20)]
+        assert shifted == draws, "exp(800)은 inf, exp(-800)은 0입니다: 최댓값을 빼고 exp하세요 (상수를 더해도 같은 id)"
 
 
 def test_a_certain_token_is_always_drawn(day5):
     rng = np.random.default_rng(0)
-    assert {day5.sample([-np.inf, 0.0, -np.inf], rng) for _ in range(50)} == {1}
-    assert {day5.sample([0.0, 1e4, 0.0], rng) for _ in range(50)} == {1}
+    assert {day5.sample([-np.inf, 0.0, -np.inf], rng) for _ in range(50)} == {1}, "logit이 -inf인 id는 확률 0: 절대 뽑히지 않습니다"
+    assert {day5.sample([0.0, 1e4, 0.0], rng) for _ in range(50)} == {1}, "확률이 1인 id만 뽑힙니다 (최댓값을 빼고 exp)"
 
 
 def test_sample_frequencies_follow_softmax(day5):
@@ -59,7 +80,7 @@ def test_sample_frequencies_follow_softmax(day5):
     rng = np.random.default_rng(2024)
     draws = np.array([day5.sample(logits, rng) for _ in range(10000)])
     probs = np.exp(logits) / np.exp(logits).sum()
-    assert chi_square(draws, probs) < CHI2_4_DOF_1E6
+    assert chi_square(draws, probs) < CHI2_4_DOF_1E6, "id마다 확률은 softmax(logits)입니다: 가장 큰 것만이나 균등하게가 아니라 그 확률대로 뽑으세요"
 
 
 def test_sampling_at_a_temperature_follows_softmax_of_logits_over_t(day5):

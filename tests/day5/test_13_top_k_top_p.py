@@ -21,12 +21,17 @@ def kept(filtered):
 
 
 def test_top_k_keeps_the_k_highest(day5):
-    assert day5.top_k_filter([1.0, 4.0, 2.0, 3.0], 2).tolist() == [-np.inf, 4.0, -np.inf, 3.0]
+    assert day5.top_k_filter([1.0, 4.0, 2.0, 3.0], 2).tolist() == [-np.inf, 4.0, -np.inf, 3.0], (
+        "top-k는 *가장 높은* k개를 그대로 두고 나머지를 -inf로"
+    )
 
 
 def test_top_k_ties_at_the_border_go_to_the_lower_ids(day5):
-    assert day5.top_k_filter([5.0, 1.0, 1.0, 1.0], 2).tolist() == [5.0, 1.0, -np.inf, -np.inf]
-    assert day5.top_k_filter([1.0, 3.0, 2.0, 3.0], 2).tolist() == [-np.inf, 3.0, -np.inf, 3.0]
+    border = "정확히 k개를 남깁니다: 경계의 동점은 작은 id가 이깁니다 (np.argsort(-logits, kind='stable'))"
+    assert day5.top_k_filter([5.0, 1.0, 1.0, 1.0], 2).tolist() == [5.0, 1.0, -np.inf, -np.inf], border
+    assert day5.top_k_filter([1.0, 3.0, 2.0, 3.0], 2).tolist() == [-np.inf, 3.0, -np.inf, 3.0], border
+    many = np.tile([3.0, 1.0, 2.0, 1.0], 10)  # beyond 16 entries numpy's default sort is not stable
+    assert kept(day5.top_k_filter(many, 15)) == sorted([*range(0, 40, 4), 2, 6, 10, 14, 18]), border
 
 
 def test_top_k_of_v_or_more_keeps_everything(day5):
@@ -44,7 +49,16 @@ def test_top_p_keeps_the_token_that_crosses_the_threshold(day5):
 
 
 def test_top_p_sorts_by_probability_not_by_id(day5):
-    assert kept(day5.top_p_filter(np.log([0.05, 0.15, 0.3, 0.5]), 0.7)) == [2, 3]
+    assert kept(day5.top_p_filter(np.log([0.05, 0.15, 0.3, 0.5]), 0.7)) == [2, 3], "확률이 큰 순서로 누적합니다 (id 순서가 아니라)"
+
+
+def test_top_p_ties_go_to_the_lower_ids(day5):
+    many = np.tile([3.0, 1.0, 2.0, 1.0], 10)
+    probs = np.exp(many) / np.exp(many).sum()
+    p = probs[0] * 10 + probs[2] * 2.5  # every 3.0, then three of the 2.0s
+    assert kept(day5.top_p_filter(many, p)) == sorted([*range(0, 40, 4), 2, 6, 10]), (
+        "확률이 같으면 작은 id가 먼저입니다: np.argsort(-logits, kind='stable')"
+    )
 
 
 def test_a_tiny_p_still_keeps_one_token(day5):

@@ -68,7 +68,13 @@ def test_a_long_prompt_reaches_the_model_cut_to_its_context(day5, tokenizer):
 def test_generation_stops_after_a_stop_id(day5, tokenizer):
     generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
     stop = tokenizer.token_to_id["d"]
-    assert generator.generate("a", 50, strategy="greedy", stop_ids=[stop]) == "abcd"
+    assert generator.generate("a", 50, strategy="greedy", stop_ids=[stop]) == "abcd", "stop_ids의 id가 나오면 그 id까지 넣고 멈춥니다"
+    assert generator.generate("a", 50, strategy="greedy", stop_ids=iter([stop])) == "abcd", (
+        "stop_ids는 generator일 수도 있습니다: set(stop_ids)로 한 번 읽어 두세요"
+    )
+    assert generator.generate("ad", 3, strategy="greedy", stop_ids=[stop]) == "adeab", (
+        "멈추는 것은 *새로 만든* id가 stop_ids에 있을 때입니다: 프롬프트의 id는 상관없습니다"
+    )
 
 
 def test_the_same_seed_gives_the_same_text(day5, tokenizer):
@@ -104,7 +110,27 @@ def test_the_course_one_liner_runs_as_written(day5, reference):
     assert isinstance(text, str) and len(text) == 20 and text.startswith("The quick")
 
 
+def test_generation_with_a_word_tokenizer_decodes_all_ids_together(day5, reference):
+    words = reference("tokenizers").WordTokenizer()
+    words.fit("the cat sat")  # <unk> 0, cat 1, sat 2, the 3
+    table = np.full((4, 4), -5.0)
+    table[3, 1] = table[1, 2] = table[2, 3] = 5.0  # the -> cat -> sat -> the
+    text = day5.TextGenerator(TableModel(table), words).generate("the cat", 3, strategy="greedy")
+    assert text == "the cat sat the cat", (
+        "결과는 tokenizer.decode(프롬프트 id + 새 id)입니다: 문자열을 이어 붙이면 단어 토크나이저에서 빈칸이 빠집니다"
+    )
+    text = day5.generate(TableModel(table), words, "the cat", max_length=4, strategy="greedy")
+    assert text == "the cat sat the", "max_length는 토큰 수입니다: 프롬프트도 len(tokenizer.encode(prompt))개로 셉니다 (글자 수가 아니라)"
+
+
 def test_the_one_liner_passes_its_strategy_on(day5, tokenizer):
+    flat = TableModel(np.zeros((5, 5)))  # every token equally likely: only greedy or top_k=1 give "aaa..."
+    assert day5.generate(flat, tokenizer, "b", max_length=8, strategy="greedy") == "baaaaaaa", (
+        "generate의 **strategy는 TextGenerator.generate에 그대로 넘깁니다"
+    )
+    assert day5.generate(flat, tokenizer, "b", max_length=8, top_k=1, seed=0) == "baaaaaaa", (
+        "generate의 **strategy는 TextGenerator.generate에 그대로 넘깁니다"
+    )
     assert day5.generate(TableModel(CYCLE), tokenizer, "b", max_length=6, strategy="greedy") == "bcdeab"
     assert day5.generate(TableModel(CYCLE), tokenizer, "abcdeab", max_length=6) == "abcdeab"  # already long enough
     seeded = [day5.generate(TableModel(np.zeros((5, 5))), tokenizer, "a", max_length=30, seed=9) for _ in range(2)]
@@ -122,6 +148,8 @@ def test_an_empty_prompt_is_an_error(day5, tokenizer):
 def test_an_unknown_strategy_is_an_error(day5, tokenizer):
     with pytest.raises(ValueError, match="strategy"):
         day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("a", 5, strategy="beam")
+    with pytest.raises(ValueError, match="strategy"):
+        day5.TextGenerator(TableModel(CYCLE), tokenizer).next_id([0], strategy="beam")
 
 
 def test_a_negative_max_new_tokens_is_an_error(day5, tokenizer):

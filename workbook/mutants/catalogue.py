@@ -125,10 +125,10 @@ bug(K, "max_vocab counts only the words, not the reserved tokens",
     "max_vocab은 예약 토큰까지 포함한 전체 어휘 크기입니다",
     ("            if len(self.token_to_id) == self.max_vocab:\n                break\n            self.token_to_id.setdefault(token, len(self.token_to_id))",
      "            if self.max_vocab is not None and len(self.token_to_id) - len(self.reserved_tokens) == self.max_vocab:\n                break\n            self.token_to_id.setdefault(token, len(self.token_to_id))"))
-bug(K, "max_vocab is checked after adding, so one word too many gets in",
-    "어휘는 max_vocab개를 넘지 않습니다 (넣기 전에 세세요)",
+bug(K, "the vocabulary stops only once it holds more than max_vocab tokens",
+    "어휘는 max_vocab개를 넘지 않습니다 (max_vocab개가 되면 멈추세요)",
     ("            if len(self.token_to_id) == self.max_vocab:\n                break\n            self.token_to_id.setdefault(token, len(self.token_to_id))",
-     "            self.token_to_id.setdefault(token, len(self.token_to_id))\n            if len(self.token_to_id) == self.max_vocab:\n                break"))
+     "            if self.max_vocab is not None and len(self.token_to_id) > self.max_vocab:\n                break\n            self.token_to_id.setdefault(token, len(self.token_to_id))"))
 bug(K, "the vocabulary holds only the words; I forgot the reserved tokens",
     "예약 토큰(unk_token, special_tokens)이 어휘의 맨 앞(id 0, 1, ...)에 와야 합니다",
     (WORD_FIT_LOOP, WORD_FIT_LOOP.replace("[*self.reserved_tokens, *words]", "words")))
@@ -217,13 +217,13 @@ bug(K, "a vocab_size with no room for the special tokens is accepted",
      "        if vocab_size < 256:\n            raise ValueError(\n                f\"vocab_size={vocab_size} is too small"))
 bug(K, "a tie goes to the pair with the smallest ids",
     "동점이면 바이트열 (vocab[a], vocab[b])이 사전순으로 가장 큰 쌍입니다",
-    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], pair)"))
+    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], pair[0], pair[1], pair)"))
 bug(K, "a tie goes to the pair with the greatest ids, not the greatest bytes",
     "동점은 id가 아니라 바이트열로 가립니다: 병합된 id 256이 b'b'보다 작은 b'aa'일 수 있습니다",
     ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], -pair[0], -pair[1], pair)"))
 bug(K, "a tie compares the bytes of the first id only",
     "동점이면 두 id의 바이트열을 모두 비교합니다: (vocab[a], vocab[b])",
-    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], descending[pair[0]], pair)"))
+    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], descending[pair[0]], pair[1], pair)"))
 bug(K, "each distinct piece is counted once, however often it occurs",
     "같은 조각이 여러 번 나오면 그 쌍도 그만큼 셉니다 (조각의 빈도를 곱하세요)",
     ("counts[pair] += n * freqs[i]", "counts[pair] += n"))
@@ -775,6 +775,8 @@ bug(K, "generate counts max_new_tokens including the prompt",
 # --- considered and rejected: equivalent rewrites, or not bugs under the contract ---------
 
 REJECTED: list[tuple[str, str, str]] = [
+    ("word_tokenizer", "max_vocab checked right after adding a token instead of before",
+     "equivalent: the vocabulary stops at max_vocab tokens either way (the constructor keeps max_vocab >= the reserved tokens)"),
     ("bpe_tokenizer", "encode applies every merge once, in rank order (for pair in merges: merge_pair)",
      "equivalent: a merge only creates pairs holding its new id, which only later merges can use"),
     ("data_loader", "shuffle permutes self.starts in place each epoch (rng.shuffle)",
