@@ -31,7 +31,7 @@ IMPORTS = frozenset({
 })
 BUILTINS = frozenset({
     "eval", "exec", "compile", "open", "__import__", "globals", "locals", "vars", "dir", "getattr", "setattr",
-    "delattr", "breakpoint", "input", "help", "exit", "quit", "memoryview",
+    "delattr", "breakpoint", "input", "help", "exit", "quit", "memoryview", "get_ipython",
 })
 DUNDERS = frozenset({
     "__init__", "__name__", "__qualname__", "__class__", "__doc__", "__len__", "__iter__", "__next__", "__call__",

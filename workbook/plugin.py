@@ -252,12 +252,14 @@ class Progress:
                 earned = kata.points if ran[kata.slug] and not missing else None
             yield kata, passed[kata.slug], ran[kata.slug], missing, earned
 
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_terminal_summary(self, terminalreporter):
-        result = yield  # pytest's own summaries first: the table ends the run
+    def pytest_sessionfinish(self):
         report_file = self.config.getoption("workbook_report")
         if report_file:
             self._write_report(Path(report_file))
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter):
+        result = yield  # pytest's own summaries first: the table ends the run
         if any(self.kata_of.values()):
             self._table(terminalreporter)
         return result

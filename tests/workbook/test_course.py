@@ -104,22 +104,40 @@ def run_grade(notebook, slug, **env):
 
 def test_a_grade_cell_passes_the_reference_and_leaves_the_notebook_as_it_was():
     output = run_grade(course.SOURCE, "softmax")
-    assert "FAILED" not in output and "10/10" in output
+    assert "FAILED" not in output and "all 14 tests passed, 10/10 points" in output
 
 
-def test_a_grade_cell_fails_a_stub_and_says_what_to_implement():
+def test_a_failing_grade_cell_shows_the_law_the_first_hint_and_how_to_see_more_without_terminal_advice():
     output = run_grade(course.RELEASE, "softmax")
+    kata = next(kata for kata in KATAS if kata.slug == "softmax")
     assert "not started yet: implement `softmax` in the notebook" in output
-    assert "FAILED: Softmax and log-softmax: not every test passed (tests failed)" in output
+    assert f"Hint 1/3: {kata.hints[0]}" in output and "More: hint('softmax', 2)" in output
+    assert "FAILED: Softmax and log-softmax: not every test passed" in output
+    assert "pytest" not in output and "\x1b[" not in output and "[39;49" not in output
 
 
-def test_private_hidden_tests_count_for_their_kata(tmp_path):
+def test_hint_shows_the_deeper_levels_in_the_notebook(capsys):
+    from workbook.grading import hint
+
+    hint("adam", 3)
+    assert capsys.readouterr().out.startswith(f"Hint 3/3: {KATAS[9].hints[2]}")
+    with pytest.raises(ValueError, match="level must be 1 to 3"):
+        hint("adam", 4)
+
+
+def test_private_hidden_tests_count_for_their_kata_and_stay_private(tmp_path):
+    from workbook import autograde, sandbox, trees
+
     (tmp_path / "test_06_private.py").write_text(textwrap.dedent("""
         def test_softmax_of_one_logit_is_two(day5):
-            assert day5.softmax([0.0])[0] == 2.0
+            assert day5.softmax([0.0])[0] == 2.0, "SECRET"
     """), encoding="utf-8")
     (tmp_path / "test_07_other_kata.py").write_text("def test_no(): assert False\n", encoding="utf-8")
-    output = run_grade(course.SOURCE, "softmax", DAY5_HIDDEN_TESTS=str(tmp_path))
-    assert "test_06_private.py" in output and "FAILED: Softmax" in output
-    assert "test_07_other_kata" not in output
-
+    kata = KATAS[5]
+    hidden = autograde.hidden_tests(kata, tmp_path)
+    assert [path.name for path in hidden] == ["test_06_private.py"]
+    answer = trees.answers_from_folder(implementation.NAMED["solutions"])[kata.slug]
+    result = autograde.grade_kata(kata, answer, sandbox.Limits(seconds=120), hidden)
+    assert not result.passed
+    assert result.lines == ("Softmax and log-softmax: a hidden test did not pass: test_06_private.py::test_softmax_of_one_logit_is_two",)
+    assert autograde.grade_kata(kata, answer, sandbox.Limits(seconds=120), []).passed

@@ -1,0 +1,95 @@
+"""The sandbox holds even code that got past the allow-list: it writes nothing outside its
+folder, reaches no network, leaves no process behind, and stops at its limits."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from workbook import sandbox
+from workbook.implementation import ROOT
+
+LIMITS = sandbox.Limits(seconds=20, memory=1 << 30)
+
+
+def run_python(code: str, workdir, hide=()) -> sandbox.Outcome:
+    return sandbox.run([sys.executable, "-c", textwrap.dedent(code)], workdir, LIMITS, sandbox.clean_environment(), hide)
+
+
+def test_the_isolation_in_force_is_named_in_one_line():
+    line = sandbox.isolation()
+    assert line.startswith(("bubblewrap", "process limits only")) and "\n" not in line
+
+
+def test_the_environment_is_scrubbed(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--collect-only")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    done = run_python("import os; print(sorted(k for k in os.environ if 'PYTEST' in k or 'PYTHONPATH' in k))", tmp_path)
+    assert done.returncode == 0 and done.output.strip() == "[]"
+
+
+def test_the_working_folder_is_writable(tmp_path):
+    done = run_python("open('note.txt', 'w').write('ok')", tmp_path)
+    assert done.returncode == 0 and (tmp_path / "note.txt").read_text() == "ok"
+
+
+@pytest.mark.skipif(not sandbox.bubblewrap(), reason="needs bubblewrap")
+def test_nothing_outside_the_working_folder_can_be_written_or_a_hidden_folder_read(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "gradebook.db").write_text("grades")
+    work = tmp_path / "work"
+    work.mkdir()
+    target = ROOT / "tests" / "day5" / "test_sandbox_was_here.py"
+    done = run_python(f"""
+        import os
+        for path in [{str(target)!r}, {str(ROOT / 'workbook' / 'grading.py')!r}]:
+            try:
+                open(path, 'a').write('# changed')
+                print('WROTE', path)
+            except OSError as error:
+                print('refused', type(error).__name__)
+        print('course holds', os.listdir({str(course)!r}))
+    """, work, hide=[course])
+    assert "WROTE" not in done.output and done.output.count("refused") == 2, done.output
+    assert "course holds []" in done.output
+    assert not target.exists() and (course / "gradebook.db").read_text() == "grades"
+
+
+@pytest.mark.skipif(not sandbox.bubblewrap(), reason="needs bubblewrap")
+def test_there_is_no_network(tmp_path):
+    done = run_python("""
+        import socket
+        try:
+            socket.create_connection(("1.1.1.1", 53), timeout=3)
+            print("CONNECTED")
+        except OSError as error:
+            print("refused", error)
+    """, tmp_path)
+    assert "refused" in done.output and "CONNECTED" not in done.output
+
+
+def test_a_hang_stops_at_the_time_limit_and_nothing_outlives_it(tmp_path):
+    marker = "987.6543"
+    limits = sandbox.Limits(seconds=3)
+    code = f"import subprocess; subprocess.Popen(['sleep', '{marker}'], start_new_session=False); import time; time.sleep(60)"
+    done = sandbox.run([sys.executable, "-c", code], tmp_path, limits, sandbox.clean_environment())
+    assert done.timed_out
+    left = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True)
+    assert left.stdout == ""
+
+
+def test_a_memory_blow_up_is_stopped_by_the_limit(tmp_path):
+    done = run_python("x = bytearray(3 << 30); print('ALLOCATED')", tmp_path)
+    assert done.returncode != 0 and "ALLOCATED" not in done.output and "MemoryError" in done.output
+
+
+def test_a_crash_is_an_exit_code_not_an_exception(tmp_path):
+    done = run_python("import os; os.abort()", tmp_path)
+    assert done.returncode not in (0, None)
+
+
+def test_output_is_cut_to_its_end(tmp_path):
+    done = run_python("print('x' * 1_000_000); print('THE END')", tmp_path)
+    assert len(done.output) <= LIMITS.output and done.output.rstrip().endswith("THE END")
