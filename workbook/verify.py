@@ -6,6 +6,8 @@
 4. On the untouched stubs every graded test fails; one that passes is named.
 5. For each kata, a copy of the stubs with only that kata filled in from the
    reference passes all of that kata's tests and fails every other kata's.
+6. Every learner bug of the mutant catalogue fails its kata's tests (the kill rate,
+   one line; ``day5 mutants`` also runs the learner profile with fixed seeds).
 """
 
 from __future__ import annotations
@@ -91,4 +93,12 @@ def verify(log: Callable[[str], None] = print) -> list[str]:
                 if t["kata"] and (t["outcome"] == "passed") != (t["kata"] == kata.slug)
             ]
             check(f"filling in {kata.slug} alone turns exactly that kata green", found)
+
+    from . import mutants  # the realistic learner bugs: grade profile here, `day5 mutants` adds the learner seeds
+
+    outcomes = mutants.run(mutants.CATALOGUE, seeds=())
+    found = mutants.catalogue_problems() + [
+        f"learner bug {o.mutant.name} passes its kata's tests: {o.mutant.bug}" for o in outcomes if o.status in ("survived", "error")
+    ]
+    check(f"the suite catches the catalogued learner bugs: {mutants.kill_rate_line(outcomes)} (grade profile)", found)
     return problems

@@ -27,13 +27,25 @@ def test_softmax_of_a_small_vector(day5):
     np.testing.assert_allclose(day5.softmax(np.array([1.0, 2.0, 3.0])), [0.09003057, 0.24472847, 0.66524096], rtol=1e-7)
 
 
+def test_softmax_works_in_float64(day5):
+    assert day5.softmax(np.array([1.0, 2.0])).dtype == np.float64, "float64로 계산하세요: float32는 유효숫자가 7자리뿐입니다"
+
+
 def test_equal_logits_give_equal_probabilities(day5):
     assert day5.softmax(np.zeros(4)).tolist() == [0.25] * 4
 
 
 def test_each_row_of_a_batch_is_its_own_distribution(day5):
     z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    np.testing.assert_allclose(day5.softmax(z), [[0.09003057, 0.24472847, 0.66524096], [1 / 3] * 3], rtol=1e-7)
+    np.testing.assert_allclose(
+        day5.softmax(z), [[0.09003057, 0.24472847, 0.66524096], [1 / 3] * 3], rtol=1e-7,
+        err_msg="각 행이 자기 확률분포입니다: 합은 axis를 따라 keepdims=True로 (전체 합이 아니라)",
+    )
+    far_apart = np.array([[0.0, 0.0], [-1e4, -1e4]])
+    np.testing.assert_allclose(
+        day5.softmax(far_apart), [[0.5, 0.5], [0.5, 0.5]],
+        err_msg="최댓값은 행마다(axis를 따라) 빼야 합니다: 전체 최댓값을 빼면 낮은 행이 0/0이 됩니다",
+    )
 
 
 def test_logits_of_shape_batch_time_vocab(day5):
@@ -44,14 +56,18 @@ def test_logits_of_shape_batch_time_vocab(day5):
     np.testing.assert_allclose(probs[1, 2], np.exp(z[1, 2]) / np.exp(z[1, 2]).sum())
 
 
+def test_log_softmax_of_a_small_vector(day5):
+    np.testing.assert_allclose(
+        day5.log_softmax(np.array([1.0, 2.0, 3.0])), [-2.40760596, -1.40760596, -0.40760596], rtol=1e-7,
+        err_msg="log_softmax = (z - max) - log(sum(exp(z - max))): 빼낸 최댓값을 결과에도 반영하세요",
+    )
+
+
 def test_the_axis_argument(day5):
     z = np.array([[1.0, 5.0], [3.0, 5.0]])
-    np.testing.assert_allclose(day5.softmax(z, axis=0), [[0.11920292, 0.5], [0.88079708, 0.5]], rtol=1e-7)
-    np.testing.assert_allclose(day5.log_softmax(z, axis=0), np.log([[0.11920292, 0.5], [0.88079708, 0.5]]), rtol=1e-7)
-
-
-def test_log_softmax_of_a_small_vector(day5):
-    np.testing.assert_allclose(day5.log_softmax(np.array([1.0, 2.0, 3.0])), [-2.40760596, -1.40760596, -0.40760596], rtol=1e-7)
+    axis = "axis 인자를 따르세요 (기본은 마지막 축): max와 sum 모두 axis=axis, keepdims=True"
+    np.testing.assert_allclose(day5.softmax(z, axis=0), [[0.11920292, 0.5], [0.88079708, 0.5]], rtol=1e-7, err_msg=axis)
+    np.testing.assert_allclose(day5.log_softmax(z, axis=0), np.log([[0.11920292, 0.5], [0.88079708, 0.5]]), rtol=1e-7, err_msg=axis)
 
 
 # --- edge cases ---------------------------------------------------------------
@@ -79,7 +95,7 @@ def test_the_input_is_left_unchanged(day5):
     z = np.array([[3.0, 1.0, 2.0]])
     day5.softmax(z)
     day5.log_softmax(z)
-    assert z.tolist() == [[3.0, 1.0, 2.0]]
+    assert z.tolist() == [[3.0, 1.0, 2.0]], "입력 배열을 제자리에서 바꾸지 마세요 (z -= ...는 호출한 쪽의 logits를 바꿉니다)"
 
 
 # --- laws (hypothesis) --------------------------------------------------------

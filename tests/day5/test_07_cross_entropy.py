@@ -35,13 +35,15 @@ def onehot(targets, vocab):
 
 
 def test_a_hand_computed_value(day5):
-    assert day5.cross_entropy(np.array([[2.0, 1.0, 0.1]]), np.array([0])) == pytest.approx(0.4170300162778333, rel=1e-12)
+    assert day5.cross_entropy(np.array([[2.0, 1.0, 0.1]]), np.array([0])) == pytest.approx(0.4170300162778333, rel=1e-12), (
+        "손실은 -log p(정답)입니다 (0 이상)"
+    )
 
 
 def test_uniform_logits_give_log_v_and_perplexity_v(day5):
     loss = day5.cross_entropy(np.zeros((3, 50)), np.array([0, 7, 49]))
-    assert loss == pytest.approx(math.log(50), rel=1e-12)
-    assert day5.perplexity(loss) == pytest.approx(50, rel=1e-12)
+    assert loss == pytest.approx(math.log(50), rel=1e-12), "손실은 위치마다의 -log p(정답)의 *평균* 하나(float)입니다 (합이 아니라)"
+    assert day5.perplexity(loss) == pytest.approx(50, rel=1e-12), "손실은 자연로그로 쟀으므로 perplexity = exp(loss)입니다"
 
 
 def test_the_mean_is_over_every_position_of_every_sequence(day5):
@@ -69,19 +71,26 @@ def test_the_gradient_is_softmax_minus_onehot_over_n(day5):
     loss_fn = day5.CrossEntropyLoss()
     loss_fn(logits, targets)
     expected = (day5.softmax(logits) - onehot(targets, 5)) / 6
-    np.testing.assert_allclose(loss_fn.backward(), expected, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(
+        loss_fn.backward(), expected, rtol=1e-10, atol=1e-15,
+        err_msg="기울기는 (softmax - onehot) / N: 1을 빼는 곳은 행마다 그 행의 정답 하나, N은 평균에 들어간 위치의 수",
+    )
 
 
 def test_ignore_index_leaves_positions_out_of_the_mean_and_the_gradient(day5):
     logits = np.array([[0.0, 0.0, 0.0, 0.0], [5.0, 0.0, 0.0, 0.0], [0.0, 1.0, 2.0, 3.0]])
     targets = np.array([1, -100, 3])
     counted = expected_loss(logits[[0, 2]], targets[[0, 2]])
-    assert day5.cross_entropy(logits, targets, ignore_index=-100) == pytest.approx(counted, rel=1e-12)
+    ignored = "ignore_index 위치는 평균에서 뺍니다: 분모는 센 위치의 수"
+    assert day5.cross_entropy(logits, targets, ignore_index=-100) == pytest.approx(counted, rel=1e-12), ignored
     loss_fn = day5.CrossEntropyLoss(ignore_index=-100)
-    assert loss_fn(logits, targets) == pytest.approx(counted, rel=1e-12)
+    assert loss_fn(logits, targets) == pytest.approx(counted, rel=1e-12), "층(CrossEntropyLoss)의 forward도 ignore_index를 넘깁니다"
     grad = loss_fn.backward()
-    assert grad[1].tolist() == [0.0] * 4
-    np.testing.assert_allclose(grad[[0, 2]], (day5.softmax(logits[[0, 2]]) - onehot(targets[[0, 2]], 4)) / 2)
+    assert grad[1].tolist() == [0.0] * 4, "ignore_index 위치의 기울기는 0입니다 (backward에서도 counted로 가리세요)"
+    np.testing.assert_allclose(
+        grad[[0, 2]], (day5.softmax(logits[[0, 2]]) - onehot(targets[[0, 2]], 4)) / 2,
+        err_msg="N은 평균에 들어간 위치의 수입니다: ignore_index 위치는 세지 않습니다",
+    )
 
 
 # --- edge cases and errors ----------------------------------------------------

@@ -25,15 +25,22 @@ def global_norm(params):
 
 def test_a_long_gradient_is_scaled_to_max_norm(day5, with_grads):
     params = with_grads([3.0, 0.0], [0.0, 4.0])
-    assert day5.clip_grad_norm(params, max_norm=1.0) == pytest.approx(5.0, rel=1e-12)
-    np.testing.assert_allclose([p.grad for p in params], [[0.6, 0.0], [0.0, 0.8]], rtol=1e-6)
-    np.testing.assert_allclose(params[0].grad, [3 / (5 + 1e-6), 0.0], rtol=1e-12)
+    assert day5.clip_grad_norm(params, max_norm=1.0) == pytest.approx(5.0, rel=1e-12), (
+        "돌려주는 값은 자르기 *전*의 global L2 노름, sqrt(모든 기울기 제곱의 합)입니다 (노름들의 합이나 최댓값이 아니라)"
+    )
+    np.testing.assert_allclose(
+        [p.grad for p in params], [[0.6, 0.0], [0.0, 0.8]], rtol=1e-6,
+        err_msg="모든 기울기를 같은 비율로 줄입니다: global norm 하나로 (매개변수마다 따로가 아니라)",
+    )
+    np.testing.assert_allclose(
+        params[0].grad, [3 / (5 + 1e-6), 0.0], rtol=1e-12, err_msg="비율은 max_norm / (norm + 1e-6)입니다: 1e-6은 분모의 노름에 더합니다"
+    )
 
 
 def test_a_short_gradient_is_left_alone(day5, with_grads):
     params = with_grads([0.3, 0.0], [0.0, -0.4])
     assert day5.clip_grad_norm(params, max_norm=1.0) == pytest.approx(0.5, rel=1e-12)
-    assert [p.grad.tolist() for p in params] == [[0.3, 0.0], [0.0, -0.4]]
+    assert [p.grad.tolist() for p in params] == [[0.3, 0.0], [0.0, -0.4]], "노름이 max_norm 이하이면 기울기를 그대로 둡니다 (늘리지 않습니다)"
 
 
 def test_the_norm_is_taken_over_all_parameters_together(day5, with_grads):
@@ -46,12 +53,15 @@ def test_gradients_are_scaled_in_place(day5, with_grads):
     params = with_grads(np.full((2, 3), 10.0))
     before = params[0].grad
     day5.clip_grad_norm(params, max_norm=1.0)
-    assert params[0].grad is before and global_norm(params) == pytest.approx(1.0, rel=1e-5)
+    assert params[0].grad is before, "p.grad *= scale로 제자리에서 바꾸세요: 모델이 같은 배열을 쥐고 있습니다"
+    assert global_norm(params) == pytest.approx(1.0, rel=1e-5)
 
 
 def test_a_generator_of_parameters_is_fine(day5, with_grads):
     params = with_grads([6.0, 8.0])
-    assert day5.clip_grad_norm((p for p in params), max_norm=5.0) == pytest.approx(10.0, rel=1e-12)
+    assert day5.clip_grad_norm((p for p in params), max_norm=5.0) == pytest.approx(10.0, rel=1e-12), (
+        "params는 generator일 수 있습니다: 한 번만 읽어 목록으로 (check_grads가 돌려주는 목록을 쓰세요)"
+    )
     np.testing.assert_allclose(params[0].grad, [3.0, 4.0], rtol=1e-6)
 
 

@@ -70,8 +70,12 @@ def test_one_step_and_one_loss_per_batch(day5, setup):
     model, loader, optimizer = setup()
     recorder = Recorder(optimizer)
     losses = day5.train_epoch(model, loader, recorder)
-    assert len(losses) == len(loader) == 5 and all(isinstance(loss, float) for loss in losses)
-    assert recorder.calls == ["step", "zero_grad"] * 5
+    assert len(losses) == len(loader) == 5 and all(isinstance(loss, float) for loss in losses), (
+        "train_epoch는 step마다의 손실(float) 목록을 돌려줍니다"
+    )
+    assert recorder.calls == ["step", "zero_grad"] * 5, (
+        "배치마다 backward -> (clip) -> step -> zero_grad: model.backward는 grad에 *더하므로* step 뒤에 zero_grad"
+    )
 
 
 def test_each_step_uses_the_loss_and_gradient_of_its_own_batch(day5, reference, setup):
@@ -98,7 +102,9 @@ def test_max_grad_norm_clips_every_step(day5, reference, setup):
     for (inputs, targets), (params, grads) in zip(loader, recorder.seen, strict=True):
         _, unclipped = loss_and_gradients(reference, model, params, inputs, targets)
         scale = 0.05 / (global_norm(unclipped) + 1e-6)
-        assert scale < 1 and global_norm(grads) == pytest.approx(0.05, rel=1e-5)
+        assert scale < 1 and global_norm(grads) == pytest.approx(0.05, rel=1e-5), (
+            "max_grad_norm이 주어지면 backward와 step *사이*에 clip_grad_norm(model.parameters(), max_grad_norm)"
+        )
         for grad, full in zip(grads, unclipped):
             np.testing.assert_allclose(grad, full * scale, rtol=1e-10, atol=1e-14)
 
@@ -133,15 +139,16 @@ def test_evaluate_averages_over_tokens_not_batches(day5, reference, setup):
     batch_losses = [reference("losses").cross_entropy(model(inputs), targets) for inputs, targets in loader]
     expected = (2 * batch_losses[0] + 2 * batch_losses[1] + batch_losses[2]) / 5
     loss, perplexity = day5.evaluate(model, loader)
-    assert loss == pytest.approx(expected, rel=1e-12) and perplexity == pytest.approx(math.exp(expected), rel=1e-12)
+    assert loss == pytest.approx(expected, rel=1e-12), "evaluate의 평균은 배치가 아니라 토큰 수로 가중합니다 (작은 마지막 배치)"
+    assert perplexity == pytest.approx(math.exp(expected), rel=1e-12), "perplexity는 전체 평균 손실의 exp입니다"
 
 
 def test_evaluate_changes_no_parameter_and_no_gradient(day5, setup):
     model, loader, _ = setup()
     before = model.state_dict()
     day5.evaluate(model, loader)
-    assert all((before[name] == p.data).all() for name, p in model.named_parameters().items())
-    assert all((p.grad == 0).all() for p in model.parameters())
+    assert all((before[name] == p.data).all() for name, p in model.named_parameters().items()), "evaluate는 매개변수를 바꾸지 않습니다"
+    assert all((p.grad == 0).all() for p in model.parameters()), "evaluate는 backward를 부르지 않습니다 (grad가 쌓입니다)"
 
 
 @given(st.integers(1, 6), st.integers(1, 30))
@@ -177,7 +184,11 @@ def test_train_is_the_loop_with_adam_a_shuffled_loader_and_clipping(day5, refere
     ours, theirs = setup()[0], setup()[0]
     history = day5.train(ours, TEXT, tokenizer, **options)
     expected = reference("training").train(theirs, TEXT, tokenizer, **options)
-    np.testing.assert_allclose(history, expected, rtol=1e-10)
+    np.testing.assert_allclose(
+        history, expected, rtol=1e-10,
+        err_msg="train: encode -> DataLoader(shuffle=True, seed=seed)와 AdamOptimizer(lr=lr)를 *한 번씩* 만들고,"
+        " epoch마다 train_epoch(..., max_grad_norm) 손실의 *평균*을 모읍니다",
+    )
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-14)
 

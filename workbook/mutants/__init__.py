@@ -240,6 +240,14 @@ def catalogue_problems(mutants=CATALOGUE) -> list[str]:
     return problems
 
 
+def unnamed(outcome: Outcome) -> bool:
+    """True when a killed bug's first failure is a bare assertion: no message points at the bug."""
+    message = outcome.first_failure.split(": ", 1)[-1].strip()
+    return outcome.status == "killed" and (
+        message in ("AssertionError", "AssertionError:") or message.startswith(("assert ", "AssertionError: assert "))
+    )
+
+
 def kill_rate_line(outcomes: list[Outcome]) -> str:
     killed = sum(o.status in ("killed", "hung") for o in outcomes)
     return f"killed {killed}/{len(outcomes)}"
@@ -285,6 +293,8 @@ def command(args) -> int:
             print(f"ERROR    {m.name} ({outcome.survived_under}, no test failed): {m.bug}", flush=True)
         elif outcome.status == "hung":
             print(f"hung     {m.name}: {m.bug} (caught, but by the timeout: no message names it)", flush=True)
+        elif unnamed(outcome):
+            print(f"UNNAMED  {m.name}: {m.bug}\n         first failure: {outcome.first_failure}", flush=True)
         elif args.show:
             print(f"killed   {m.name}: {m.bug}\n         first failure: {outcome.first_failure}\n"
                   f"         diagnosis:     {m.diagnosis}", flush=True)
@@ -292,9 +302,10 @@ def command(args) -> int:
     seeds = tuple(range(args.seeds))
     outcomes = run(mutants, seeds=seeds, jobs=args.jobs, timeout=args.timeout, progress=report)
     survivors = [o for o in outcomes if o.status in ("survived", "error")]
+    bare = sum(map(unnamed, outcomes))
     print(f"{kill_rate_line(outcomes)} (grade profile and learner seeds {', '.join(map(str, seeds))};"
-          f" {time.monotonic() - started:.0f} s)")
-    return 1 if survivors or problems else 0
+          f" {bare} first failures without a message naming the bug; {time.monotonic() - started:.0f} s)")
+    return 1 if survivors or problems or bare else 0
 
 
 if __name__ == "__main__":
