@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from .implementation import ROOT
 from .katas import KATAS, Kata
 
 HIDDEN_TESTS = "DAY5_HIDDEN_TESTS"
+PARSING = threading.Lock()  # CPython 3.11's ast.parse is not safe in two threads at once
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
 
 
@@ -56,13 +58,15 @@ def grade_kata(kata: Kata, answer: trees.Answer, limits: sandbox.Limits, hidden:
     start = time.perf_counter()
     if answer.problem:
         return KataResult(kata, False, (f"{kata.title}: your code {answer.problem}",), 0.0)
-    violations = allowlist.check(answer.code)
+    with PARSING:
+        violations = allowlist.check(answer.code)
     if violations:
         reason = f"{kata.title}: 0 points, the code uses what a kata may not: {violations[0]}"
         return KataResult(kata, False, (reason, *map(str, violations[1:])), 0.0)
     with tempfile.TemporaryDirectory(prefix=f"day5-{kata.slug}-") as scratch:
         work = Path(scratch)
-        tree = trees.build(work / "tree", kata, answer)
+        with PARSING:
+            tree = trees.build(work / "tree", kata, answer)
         tests = work / "tests" / "day5"
         tests.mkdir(parents=True)
         for path in (ROOT / "tests" / "day5" / "conftest.py", ROOT / kata.tests, *hidden):
@@ -109,7 +113,8 @@ def _verdict(kata, outcome: sandbox.Outcome, outcomes: dict | None, hidden: set[
 
 def grade_notebook(notebook, limits: sandbox.Limits, jobs: int | None = None, hidden_folder=None, hide=()):
     """``{slug: KataResult}`` for every kata of a course notebook, graded ``jobs`` at a time."""
-    answers = trees.answers_from_notebook(notebook)
+    with PARSING:
+        answers = trees.answers_from_notebook(notebook)
     hidden = {kata.slug: hidden_tests(kata, hidden_folder) for kata in KATAS}
 
     def grade(kata: Kata) -> KataResult:

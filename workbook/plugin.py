@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from threadpoolctl import threadpool_limits
 
 from . import implementation, limits, trees
 from .katas import KATAS, Kata, kata_for_test_file
@@ -41,6 +42,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "learner")
 NOT_STARTED = "not started yet: implement "
 SECONDS = {"learner": 20, "grade": 60, "ci": 180}  # per graded test, by hypothesis profile
 MEMORY = 2 << 30  # bytes a graded test may add to the process
+BLAS = pytest.StashKey[threadpool_limits]()
 
 
 class StubReached(BaseException):
@@ -80,6 +82,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # the tests' matrices are small: a second BLAS thread only waits, and collapses on a busy machine
+    config.stash[BLAS] = threadpool_limits(limits=1, user_api="blas")
     config.addinivalue_line("markers", "diagnosis(text): the usual bug behind this test's law, shown as its hint")
     impl = config.getoption("impl")
     if not implementation.is_namespace(impl):
@@ -90,6 +94,11 @@ def pytest_configure(config):
         if config.inipath is None and config.rootpath == folder:  # pytest read `--impl FOLDER` before it knew --impl
             raise pytest.UsageError(f"write --impl={impl} (with '='): pytest took {impl} for a folder of tests")
     config.pluginmanager.register(Progress(config, impl), "day5-progress")
+
+
+def pytest_unconfigure(config):
+    if BLAS in config.stash:
+        config.stash[BLAS].restore_original_limits()
 
 
 def kata_of(node) -> Kata | None:
