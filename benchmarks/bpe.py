@@ -7,6 +7,7 @@ Hugging Face ``tokenizers``' ``BpeTrainer``; encoding with ``tokenizers`` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import tracemalloc
@@ -208,3 +209,47 @@ def peak_memory(tok, name: str, text: str, vocab_size: int) -> Budget:
     return Budget(f"bpe-memory {name}/{vocab_size}", f"{peak / 1e6:.1f} MB peak", f"corpus {size / 1e6:.2f} MB",
                   peak / size, f"{peak / size:.1f}x corpus", MEMORY_TARGET,
                   {"peak_bytes": peak, "corpus_utf8_bytes": size})
+
+
+NO_PATTERN_TARGET = Target(">=", 1 / 3, "within 3x (>= 0.33x)")
+# Corpus A with pattern=None, vocabulary 512, as the trainer and encoder of 2026-12-01 (before the
+# long-piece path) gave them: SHA-256 of the merges and of the ids, as JSON lists.
+NO_PATTERN_DEFINITION = {"A/512": {"merges": "40ab02c96e1997803d057d4060a356c06a3b37ade78c6872383affa80ed37156",
+                                   "ids": "4ad62ac62f332d980c0c773113104c5ce5f04c8bdb6b7a3d83a1c8bafee41bee"}}
+
+
+def fingerprint(values) -> str:
+    return hashlib.sha256(json.dumps([list(v) if isinstance(v, tuple) else v for v in values]).encode()).hexdigest()
+
+
+def no_pattern(tok, name: str, text: str, vocab_size: int, repeat: int, whole: bool) -> list[Comparison]:
+    """``pattern=None`` (the text between special tokens is one piece) against the GPT-2 pattern, ours both.
+
+    ``whole``: ``text`` is all of corpus ``name``, so the results can be held to ``NO_PATTERN_DEFINITION``.
+    """
+    trained = {}
+    make = {"ours": lambda: tok.SimpleBPETokenizer(None), "gpt2": lambda: tok.SimpleBPETokenizer(tok.GPT2_PATTERN)}
+
+    def train(kind):
+        bpe = make[kind]()
+        bpe.train(text, vocab_size)
+        return bpe
+
+    samples = interleave({"ours": keeping(trained, "ours", train, "ours"),
+                          "GPT-2 pattern (ours)": keeping(trained, "gpt2", train, "gpt2")}, repeat)
+    training = Comparison(f"bpe-train {name}/{vocab_size}, pattern=None", samples.pop("ours"), samples,
+                          {"GPT-2 pattern (ours)": NO_PATTERN_TARGET})
+    out = {}
+    samples = interleave({"ours": keeping(out, "ours", trained["ours"].encode, text),
+                          "GPT-2 pattern (ours)": keeping(out, "gpt2", trained["gpt2"].encode, text)}, repeat)
+    encoding = Comparison(f"bpe-encode {name}/{vocab_size}, pattern=None", samples.pop("ours"), samples,
+                          {"GPT-2 pattern (ours)": NO_PATTERN_TARGET})
+    found = {"merges": fingerprint(trained["ours"].merges), "ids": fingerprint(out["ours"])}
+    expected = NO_PATTERN_DEFINITION.get(f"{name}/{vocab_size}")
+    for result, key in ((training, "merges"), (encoding, "ids")):
+        result.checks[f"{key}_sha256"] = found[key]
+        if expected and whole:
+            result.checks[f"{key}_as_before"] = found[key] == expected[key]
+            result.notes.append(f"{key} identical to the pattern=None reference of 2026-12-01: {found[key] == expected[key]}")
+    return [training, encoding]
+

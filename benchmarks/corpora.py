@@ -69,3 +69,39 @@ def describe(text: str) -> dict:
     """Size and fingerprint of a corpus, for the results file."""
     data = text.encode("utf-8")
     return {"characters": len(text), "utf8_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+DOC_SUFFIXES = {".md", ".rst", ".txt"}
+
+
+def package_documents() -> list[Path]:
+    """The installed packages' text files (``.md``, ``.rst``, ``.txt``, ``METADATA``), sorted by path."""
+    root = Path(sysconfig.get_paths()["purelib"])
+    files = (path for path in root.rglob("*") if path.suffix in DOC_SUFFIXES or path.name == "METADATA")
+    return sorted(files, key=lambda path: path.relative_to(root).as_posix())
+
+
+def corpus_large(chars: int) -> str:
+    """All of corpus B's docstrings, then the installed packages' documents, cut at ``chars`` characters.
+
+    For sizes beyond what the standard library's docstrings hold (about 2.3 million
+    characters): never repeated text, and the same for one set of installed packages
+    (``describe`` records its SHA-256). Below that size it is corpus B.
+    """
+    if chars <= B_CHARS:
+        return corpus_b(chars)
+    parts = [corpus_b(10**9)]
+    total = len(parts[0])
+    for path in package_documents():
+        if total >= chars:
+            break
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        parts.append(text)
+        total += len(text) + 2
+    text = "\n\n".join(parts)[:chars]
+    if len(text) < chars:
+        raise ValueError(f"the installed text holds only {len(text):,} characters, not {chars:,}")
+    return text

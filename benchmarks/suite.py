@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from workbook import implementation
 
-from . import bpe, corpora, reference_tests, sampling, training_step
+from . import bpe, corpora, reference_tests, sampling, scaling, training_step
 
-MEASUREMENTS = ("bpe-train", "bpe-encode", "bpe-memory", "train-step", "sampling", "pytest")
-NEEDS = {"bpe-train": ("tokenizers",), "bpe-encode": ("tokenizers", "tiktoken"),
+MEASUREMENTS = ("bpe-train", "bpe-encode", "bpe-memory", "bpe-nopattern", "scaling", "train-step", "sampling", "pytest")
+NEEDS = {"bpe-train": ("tokenizers",), "bpe-encode": ("tokenizers", "tiktoken"), "scaling": ("tokenizers",),
          "train-step": ("torch",), "sampling": ("torch",)}
 
 
@@ -22,10 +22,17 @@ class Sizes:
     batch_size: int
     steps: int  # training steps per sample
     tokens: int  # sampled tokens per sample
+    scale_chars: tuple[int, ...]  # corpus sizes for the scaling section (characters of corpus_large)
+    scale_vocabs: tuple[int, ...]  # vocabularies for the scaling section (on corpus B)
+    scale_repeat: int  # rounds per scaling point (at most the run's rounds)
 
 
-FULL = Sizes(chars=None, vocabs=(512, 2048), batch_size=64, steps=50, tokens=1000)
-QUICK = Sizes(chars=20_000, vocabs=(280, 300), batch_size=64, steps=3, tokens=100)
+MB = 1_000_000
+FULL = Sizes(chars=None, vocabs=(512, 2048), batch_size=64, steps=50, tokens=1000,
+             scale_chars=(MB // 4, MB // 2, MB, 2 * MB, 4 * MB), scale_vocabs=(512, 1024, 2048, 4096, 8192),
+             scale_repeat=3)
+QUICK = Sizes(chars=20_000, vocabs=(280, 300), batch_size=64, steps=3, tokens=100,
+              scale_chars=(5_000, 10_000, 20_000), scale_vocabs=(280, 300, 320), scale_repeat=1)
 
 
 def log(message: str) -> None:
@@ -49,7 +56,7 @@ def run(names: tuple[str, ...], sizes: Sizes, repeat: int) -> tuple[list, dict]:
             for name in ("tokenizers", "data", "losses", "optim", "model", "generation")}
     tok = day5["tokenizers"]
     texts = {"A": corpora.corpus_a()[: sizes.chars]}
-    if {"bpe-train", "bpe-encode", "bpe-memory"} & set(names):
+    if {"bpe-train", "bpe-encode", "bpe-memory", "scaling"} & set(names):
         log("building corpus B from the standard library's docstrings ...")
         texts["B"] = corpora.corpus_b(sizes.chars or corpora.B_CHARS)
     big = sizes.vocabs[-1]
@@ -67,6 +74,18 @@ def run(names: tuple[str, ...], sizes: Sizes, repeat: int) -> tuple[list, dict]:
     if "bpe-memory" in names:
         log(f"bpe-memory B/{big} ...")
         results.append(bpe.peak_memory(tok, "B", texts["B"], big))
+    if "bpe-nopattern" in names:
+        log(f"bpe-nopattern A/{sizes.vocabs[0]} ...")
+        results.extend(bpe.no_pattern(tok, "A", texts["A"], sizes.vocabs[0], repeat, whole=sizes.chars is None))
+    if "scaling" in names:
+        rounds = min(repeat, sizes.scale_repeat)
+        log(f"scaling with corpus size {[size / MB for size in sizes.scale_chars]} MB ...")
+        texts_by_size = {size / MB: corpora.corpus_large(size) for size in sizes.scale_chars}
+        for size, text in texts_by_size.items():
+            texts[f"scale {size:g} MB"] = text
+        results.extend(scaling.with_corpus_size(tok, hf, texts_by_size, big, rounds))
+        log(f"scaling with vocabulary {list(sizes.scale_vocabs)} ...")
+        results.append(scaling.with_vocabulary(tok, hf, "B", texts["B"], list(sizes.scale_vocabs), rounds))
     if "train-step" in names:
         log("train-step ...")
         results.append(training_step.training_step(day5, torch, texts["A"], sizes.batch_size, sizes.steps, repeat))
