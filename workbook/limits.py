@@ -53,7 +53,7 @@ def describe(excinfo, item) -> str | None:
     error = excinfo.value
     if str(error).startswith(TIMEOUT_PREFIX) and type(error).__name__ == "Failed":
         seconds = item.get_closest_marker("timeout").args[0]
-        what = f"did not finish in {seconds} s: is there a loop that never advances?"
+        what = f"did not finish in {seconds:g} s: is there a loop that never advances?"
     elif isinstance(error, MemoryError):
         what = "used too much memory: does a loop keep adding to a list?"
     elif isinstance(error, RecursionError):
