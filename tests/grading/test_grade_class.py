@@ -1,0 +1,208 @@
+"""``day5 grade`` on a class of 13, with the real nbgrader: one run, 3 shards + merge, and nbgrader's own autograde.
+
+Three copies of one released course get the same submissions:
+
+- ``jobs``: ``day5 grade COURSE --jobs 2``, then again (everything is skipped), then
+  ``nbgrader generate_feedback``;
+- ``shards``: ``day5 grade COURSE --shard I/3`` for I = 0, 1, 2, then ``--merge`` of the three files;
+- ``nbgrader``: ``nbgrader autograde day5``, the reference for every score.
+
+The class: the reference, blank hand-ins, partial work, broken code (a cell that does not
+parse, one that raises at import), a locked grade cell replaced by ``pass``, and hostile
+notebooks (``import os`` deleting files, megabytes printed, an endless loop, a memory
+blow-up) and a file that is not a notebook. Most students answer a few of the cheaper
+katas, so that three gradings of the class take minutes, not a quarter of an hour.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from benchmarks import grade_class as build
+from workbook.katas import KATAS
+
+TIMEOUT = 45  # seconds per kata: the endless loop costs this much, three times
+POINTS = {kata.slug: kata.points for kata in KATAS}
+CHEAP = ("bpe_basics", "data_loader", "gradient_clipping", "sgd")  # katas whose tests run in a few seconds
+
+
+def answered(*slugs, edit=None):
+    def make(release, source):
+        notebook, cells = build.fill(release, source, slugs)
+        if edit:
+            edit(cells)
+        return notebook
+
+    return make
+
+
+def broken(cells):
+    cells["bpe_basics"].source = build.SYNTAX_ERROR + cells["bpe_basics"].source
+    cells["softmax"].source = build.RAISES_AT_IMPORT + cells["softmax"].source
+
+
+def hostile(cells):
+    cells["bpe_basics"].source = build.DELETES_FILES + cells["bpe_basics"].source
+    cells["data_loader"].source = build.PRINTS_MEGABYTES + cells["data_loader"].source
+    cells["sgd"].source = cells["sgd"].source.replace(build.STUB, build.LOOPS_FOREVER)
+    cells["gradient_clipping"].source = build.EATS_MEMORY + cells["gradient_clipping"].source
+
+
+def passes_grade_cell(cells):
+    cells["test_data_loader"].source = "pass"
+
+
+KINDS = {  # kind: (the notebook, the katas that pass)
+    "reference": (build.reference, tuple(POINTS)),
+    "blank": (build.blank, ()),
+    "cheap": (answered(*CHEAP), CHEAP),
+    "broken": (answered("bpe_basics", "softmax", "data_loader", edit=broken), ("data_loader",)),
+    "grade_cell": (answered("data_loader", "sgd", edit=passes_grade_cell), ("data_loader", "sgd")),
+    "hostile": (answered(*CHEAP, edit=hostile), ("data_loader",)),  # printing is no crime
+}
+STUDENTS = {
+    "ada": "reference", "ben": "blank", "cho": "cheap", "dan": "grade_cell", "eve": "hostile", "fay": "broken",
+    "gus": "blank", "hal": "cheap", "ivy": "blank", "jon": "broken", "kim": "cheap", "lea": "blank",
+    "max": "unreadable",
+}
+GRADED = sorted(student for student, kind in STUDENTS.items() if kind != "unreadable")
+
+
+def day5_grade(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
+    env.pop("DAY5_HIDDEN_TESTS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "workbook.cli", "grade", str(course), "--no-progress", *args],
+        env=env, capture_output=True, text=True, timeout=3600,
+    )
+
+
+def gradebook_scores(course: Path) -> dict[str, dict[str, float]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            student.id: {kata.slug: gradebook.find_grade(f"test_{kata.slug}", "day5", "day5", student.id).score for kata in KATAS}
+            for student in gradebook.students
+            if student.id in GRADED
+        }
+
+
+@pytest.fixture(scope="module")
+def courses():
+    pytest.importorskip("nbgrader")
+    import nbformat
+
+    kinds = {name: make for name, (make, _) in KINDS.items()}
+    with tempfile.TemporaryDirectory(prefix="day5-class-") as scratch:
+        first = build.make_course(Path(scratch) / "jobs", TIMEOUT)
+        release = nbformat.read(first / "release" / "day5" / "day5.ipynb", as_version=4)
+        source = nbformat.read(first / "source" / "day5" / "day5.ipynb", as_version=4)
+        for student, kind in STUDENTS.items():
+            folder = first / "submitted" / student / "day5"
+            folder.mkdir(parents=True)
+            if kind == "unreadable":
+                (folder / "day5.ipynb").write_text('{"cells": [ not a notebook', encoding="utf-8")
+            else:
+                nbformat.write(kinds[kind](release, source), folder / "day5.ipynb")
+        copies = {"jobs": first}
+        for name in ("shards", "nbgrader"):
+            copies[name] = Path(scratch) / name
+            shutil.copytree(first, copies[name])
+        yield copies
+
+
+@pytest.fixture(scope="module")
+def one_run(courses):
+    course = courses["jobs"]
+    done = day5_grade(course, "--jobs", "2")
+    again = day5_grade(course, "--jobs", "2")
+    return course, done, again
+
+
+@pytest.fixture(scope="module")
+def sharded(courses):
+    course = courses["shards"]
+    runs = [day5_grade(course, "--jobs", "2", "--shard", f"{i}/3", "--output", str(course / f"shard{i}.json")) for i in range(3)]
+    merged = day5_grade(course, "--merge", *(str(course / f"shard{i}.json") for i in range(3)))
+    return course, runs, merged
+
+
+@pytest.fixture(scope="module")
+def nbgrader_scores(courses):
+    course = courses["nbgrader"]
+    done = build.nbgrader(course, "autograde", "day5")  # fails for max's file, grades everyone else
+    assert "max" in done.stdout + done.stderr
+    return gradebook_scores(course)
+
+
+def test_one_run_grades_every_readable_submission_and_reports_the_unreadable_one(one_run):
+    course, done, _ = one_run
+    assert done.returncode == 1, done.stdout + done.stderr  # 1: a submission could not be graded
+    assert f"graded {len(GRADED)} submissions" in done.stdout, done.stdout
+    assert "not graded: max: could not read the notebook" in done.stderr, done.stderr
+    for student in GRADED:
+        assert (course / "autograded" / student / "day5" / "day5.ipynb").is_file()
+
+
+def test_one_run_scores_as_nbgrader_autograde_does(one_run, nbgrader_scores):
+    course, *_ = one_run
+    expected = {student: {slug: float(POINTS[slug] if slug in KINDS[STUDENTS[student]][1] else 0) for slug in POINTS} for student in GRADED}
+    assert nbgrader_scores == expected
+    assert gradebook_scores(course) == nbgrader_scores
+
+
+def test_three_shards_merged_give_what_one_run_gives(one_run, sharded):
+    course, runs, merged = sharded
+    for run in runs:
+        assert "shard" in run.stdout, run.stdout + run.stderr
+    students = [set(json.loads((course / f"shard{i}.json").read_text())["students"]) for i in range(3)]
+    assert set.union(*students) == set(GRADED) and sum(map(len, students)) == len(GRADED)
+    assert f"merged {len(GRADED)} submissions from 3 results files" in merged.stdout, merged.stdout + merged.stderr
+    assert gradebook_scores(course) == gradebook_scores(one_run[0])
+    again = day5_grade(course, "--jobs", "2")
+    assert f"skipped {len(GRADED)} unchanged submissions" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_second_run_skips_every_unchanged_submission(one_run):
+    _, _, again = one_run
+    assert "graded 0 submissions" in again.stdout, again.stdout + again.stderr
+    assert f"skipped {len(GRADED)} unchanged submissions" in again.stdout
+
+
+def test_feedback_names_the_failing_law_the_hint_and_the_study_note(one_run):
+    course, *_ = one_run
+    done = build.nbgrader(course, "generate_feedback", "day5")
+    assert done.returncode == 0, done.stderr
+    page = (course / "feedback" / "cho" / "day5" / "day5.html").read_text(encoding="utf-8")
+    kata = KATAS[0]  # cho did not answer it
+    assert f"{kata.title}: 0 of" in page and "first failure:" in page, page
+    assert "Hint:" in page and f"Read: {kata.note}" in page
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--shard", "3/3"], "shards are numbered from 0"),
+        (["--shard", "x"], "must look like I/N"),
+        (["--jobs", "0"], "--jobs must be 1 or more"),
+        (["--merge", "no-such-file.json"], "does not exist"),
+    ],
+)
+def test_bad_arguments_stop_before_any_work(courses, args, message):
+    done = day5_grade(courses["jobs"], *args)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_a_missing_course_folder_is_a_clear_error(tmp_path):
+    pytest.importorskip("nbgrader")
+    done = day5_grade(tmp_path / "nowhere")
+    assert done.returncode == 2 and "does not exist" in done.stderr, done.stderr
