@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 import checkpoint
@@ -29,6 +30,10 @@ from workbook import implementation
 from workbook.katas import kata_for_name
 
 HERE = Path(__file__).resolve().parent
+BLAS_THREADS = 1
+"""NumPy's BLAS threads for both scripts. The model's matrices are small: 300 steps ran as fast
+with one thread as with two on an idle machine, and 2-6x faster while other work used the cores
+(README, "BLAS threads")."""
 
 
 def default_corpus() -> str:
@@ -136,6 +141,15 @@ def make_tokenizer(day5, kind: str, vocab_size: int, text: str):
     return tokenizer
 
 
+def corpus_ids(tokenizer, corpus: Path | None, text: str):
+    """The ids of the corpus. A BPE tokenizer streams a ``--corpus`` file line by line
+    (``encode_iterable``) into an array of ids; the others encode ``text`` in one call."""
+    if corpus is None or not hasattr(tokenizer, "encode_iterable"):
+        return tokenizer.encode(text)
+    with corpus.open(encoding="utf-8") as lines:  # the same newlines as read_text
+        return np.fromiter(tokenizer.encode_iterable(lines), dtype=np.int64)
+
+
 def unigram_perplexity(train_ids, val_ids, vocab_size: int) -> float:
     """Perplexity on ``val_ids`` of token frequencies in ``train_ids`` (add-one smoothed)."""
     counts = np.bincount(train_ids, minlength=vocab_size) + 1.0
@@ -154,7 +168,7 @@ def train(args, day5) -> dict:
     tokenizer = make_tokenizer(day5, args.tokenizer, args.vocab_size, text)
     if tokenizer.vocab_size < 2:
         raise ValueError(f"the {args.tokenizer} tokenizer learned {tokenizer.vocab_size} token from the corpus: nothing to predict")
-    ids = tokenizer.encode(text)
+    ids = corpus_ids(tokenizer, args.corpus, text)
     train_ids, val_ids = day5["data"].train_val_split(ids, args.val_fraction)
     print(f"corpus: {len(text):,} characters -> {len(ids):,} {args.tokenizer} tokens, vocabulary {tokenizer.vocab_size}")
     print(f"tokenizer ready in {time.perf_counter() - started:.1f} s; train {len(train_ids):,} / validation {len(val_ids):,} tokens")
@@ -240,7 +254,8 @@ def explain_stub(error: NotImplementedError, impl) -> str | None:
 def run(job: Callable[[], object], impl) -> int:
     """Run ``job``: an unfinished kata or bad input becomes one line on stderr and an exit code."""
     try:
-        job()
+        with threadpool_limits(BLAS_THREADS, user_api="blas"):
+            job()
     except NotImplementedError as error:
         message = explain_stub(error, impl)
         if message is None:

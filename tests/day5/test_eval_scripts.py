@@ -93,3 +93,22 @@ def test_unfinished_katas_get_one_line_naming_the_kata(scripts, tmp_path, capsys
     message = capsys.readouterr().err.strip()
     assert message.startswith("kata 'Character tokenizer' is not finished: implement `CharacterTokenizer.fit` in ")
     assert message.endswith("--impl solutions") and "\n" not in message
+
+
+def test_a_bpe_corpus_file_is_streamed_to_the_same_ids(scripts, reference, tmp_path):
+    text = "the cat's tale,\r\nline two 'll 한국어\n" * 300 + "no newline at the end"
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_bytes(text.encode("utf-8"))
+    read = corpus.read_text(encoding="utf-8")
+    tokenizer = scripts["train_mini_lm"].make_tokenizer({"tokenizers": reference("tokenizers")}, "bpe", 300, read)
+    ids = scripts["train_mini_lm"].corpus_ids(tokenizer, corpus, read)
+    assert ids.tolist() == tokenizer.encode(read)
+
+
+def test_the_scripts_run_with_one_blas_thread(scripts):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+    job = lambda: seen.extend(p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas")
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):  # as a shell with two cores would start it
+        assert scripts["train_mini_lm"].run(job, "solutions") == 0
+    assert seen and set(seen) == {scripts["train_mini_lm"].BLAS_THREADS} == {1}
