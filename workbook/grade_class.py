@@ -310,8 +310,9 @@ class Writer:
 
 
 def grade(course: Course, jobs: int, students: list[str] | None = None, force: bool = False, progress: bool = True,
-          keep: bool = False) -> Report:
-    """Grade the course's submissions (those of ``students`` if given), ``jobs`` at a time."""
+          keep: bool = False, hide: tuple[Path, ...] = ()) -> Report:
+    """Grade the course's submissions (those of ``students`` if given), ``jobs`` at a time; the sandboxes
+    see neither the course folder nor the folders in ``hide``."""
     from tqdm import tqdm
 
     from .autograde import grade_notebook
@@ -358,7 +359,7 @@ def grade(course: Course, jobs: int, students: list[str] | None = None, force: b
                     problem(submission.student, f"could not read the notebook: {type(error).__name__}: {error}")
                     bar.update()
                     continue
-                future = pool.submit(grade_notebook, notebook, limits, 1, hidden_folder, hide=[course.root])
+                future = pool.submit(grade_notebook, notebook, limits, 1, hidden_folder, hide=[course.root, *hide])
                 running[future] = (submission, answers)
             done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
@@ -419,7 +420,7 @@ def grade_shard(course: Course, shard: tuple[int, int], jobs: int, output: Path,
         for submission in submissions:
             if submission.student in mine:
                 shutil.copytree(submission.folder, copy / "submitted" / submission.student / ASSIGNMENT)
-        report = grade(Course(copy), jobs, sorted(mine), True, progress, keep=True)
+        report = grade(Course(copy), jobs, sorted(mine), True, progress, keep=True, hide=(course.root,))
         report.skipped = skipped
     document = {
         "format": "day5-grade-shard/1", "assignment": ASSIGNMENT, "shard": f"{shard[0]}/{shard[1]}",
@@ -529,6 +530,14 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def cores() -> int:
+    """The cores this process may use (a container's CPU set, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def main(args: argparse.Namespace, error) -> int:
     """``day5 grade``; ``error(message)`` exits 2 (argparse's ``parser.error``)."""
     try:
@@ -555,7 +564,7 @@ def main(args: argparse.Namespace, error) -> int:
     except UsageError as problem:
         error(str(problem))  # exits 2
         return 2
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = args.jobs or cores()
     progress = not args.no_progress
     try:
         if args.merge:
@@ -580,4 +589,4 @@ def main(args: argparse.Namespace, error) -> int:
         print(f"skipped {len(report.skipped)} unchanged submissions already graded (--force grades them again)")
     for student, why in sorted(report.problems.items()):
         print(f"not graded: {student}: {why}", file=sys.stderr)
-    return 1 if report.problems else 0
+    return 1 if report.problems and not shard else 0  # a shard's problems are in its file; merge reports them
