@@ -36,12 +36,16 @@ INTRO = """\
 
 - `# YOUR CODE HERE` / `raise NotImplementedError()`가 있는 셀을 채우고 실행한 뒤, 바로 아래의 **채점 셀**을
   실행하세요. 채점 셀은 `tests/day5`의 그 kata 테스트를 이 notebook에 정의된 코드로 돌립니다
-  (`pytest -k day5`와 같은 테스트, 같은 진행표). 통과하면 kata의 점수를 모두, 하나라도 실패하면 0점을 받습니다.
+  (`pytest -k day5`와 같은 테스트). 통과하면 kata의 점수를 모두, 하나라도 실패하면 0점을 받습니다.
+  실패하면 처음 실패한 law, 비교한 값, hint 1이 나옵니다.
 - 각 kata는 자기 코드만 채점됩니다. 다른 kata의 이름은 테스트하는 동안 reference로 바뀌므로, 앞의 kata를 못 풀어도
   뒤의 kata는 따로 점수를 받습니다.
 - 잠긴 셀(given code와 채점 셀)은 고치지 마세요. 채점할 때 원래 내용으로 되돌아갑니다.
 - 준비: 저장소 루트에서 `python3 -m pip install -e .` (채점 셀이 `workbook`을 import합니다).
-- 설명은 각 kata의 study note 절에 있습니다. 막히면 `pytest -k day5 --hint 2`와 같은 hint가 진행표 아래에 나옵니다.
+- 설명은 각 kata의 study note 절에 있습니다. 더 자세한 hint는 채점 셀을 한 번 실행한 뒤 이 notebook에서
+  `hint("adam", 2)`, `hint("adam", 3)`처럼 봅니다.
+- 강사가 채점할 때(`nbgrader autograde`)는 이 notebook의 kernel을 쓰지 않습니다: 각 kata의 셀만 따로 sandbox에서
+  테스트하며, kata에 필요 없는 모듈(`os`, `sys`, `importlib` 등)은 쓸 수 없습니다(README의 trust model).
 """
 
 DEMO_INTRO = """\
@@ -159,7 +163,7 @@ def cells() -> Iterator[tuple[str, str, dict | None]]:
             done.add(kata)
             yield "markdown", kata_intro(kata), None
             yield "code", code, metadata(kata.slug, solution=True)
-            grade_cell = f"from workbook.grading import grade\n\ngrade({kata.slug!r}, globals())"
+            grade_cell = f"from workbook.grading import grade, hint\n\ngrade({kata.slug!r}, globals())"
             yield "code", grade_cell, metadata(f"test_{kata.slug}", grade=True, locked=True, points=kata.points)
     yield "markdown", DEMO_INTRO, None
     yield "code", DEMO.strip("\n"), given("demo")

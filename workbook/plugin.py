@@ -106,7 +106,7 @@ def kata_of(node) -> Kata | None:
 
 
 @pytest.fixture(scope="module")
-def day5(request):
+def day5(request, tmp_path_factory):
     """The module under test for this file's kata: its kata tree, or the notebook's namespace."""
     kata = kata_of(request.node)
     if kata is None:
@@ -116,14 +116,15 @@ def day5(request):
         yield from _notebook_namespace(impl, kata)
         return
     progress = request.config.pluginmanager.get_plugin("day5-progress")
-    folder = impl if implementation.is_reference(impl) else progress.tree(kata, request.config)
+    folder = impl if implementation.is_reference(impl) else progress.tree(kata, tmp_path_factory)
     if isinstance(folder, Broken):
         yield folder
         return
     try:
-        yield implementation.load(folder, kata.module)
+        module = implementation.load(folder, kata.module)
     except Exception as error:  # noqa: BLE001 -- whatever the learner's module raises on import
-        yield Broken(f"your code for {kata.title} does not import: {type(error).__name__}: {error}")
+        module = Broken(f"your code for {kata.title} does not import: {type(error).__name__}: {error}")
+    yield module
 
 
 def _notebook_namespace(impl, kata: Kata):
@@ -166,7 +167,7 @@ class Progress:
         self.trees: dict[str, Path | Broken] = {}
         self.diagnoses: dict[str, str] = {}  # node id -> the test's own hint (@pytest.mark.diagnosis)
 
-    def tree(self, kata: Kata, config) -> Path | Broken:
+    def tree(self, kata: Kata, tmp_path_factory) -> Path | Broken:
         """The kata tree of ``kata`` for this run's implementation (built once per run)."""
         if kata.slug not in self.trees:
             folder = implementation.resolve(self.impl)
@@ -178,7 +179,7 @@ class Progress:
                 if answer.problem:
                     self.trees[kata.slug] = Broken(f"your code for {kata.title} in {answer.filename} {answer.problem}")
                 else:
-                    base = config._tmp_path_factory.getbasetemp() / "kata-trees"
+                    base = tmp_path_factory.getbasetemp() / "kata-trees"
                     self.trees[kata.slug] = trees.build(base / kata.slug, kata, answer)
         return self.trees[kata.slug]
 

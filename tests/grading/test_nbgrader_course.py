@@ -291,7 +291,7 @@ def autograded(nbformat, root: Path, student: str) -> dict:
 
 def test_an_edited_grade_cell_is_put_back_before_grading(nbformat, graded):
     cell = autograded(nbformat, graded, "dan")["test_data_loader"]
-    assert cell.source == "from workbook.grading import grade\n\ngrade('data_loader', globals())"
+    assert cell.source == "from workbook.grading import grade, hint\n\ngrade('data_loader', globals())"
     assert any(output.output_type == "error" for output in cell.outputs)
 
 
