@@ -4,6 +4,7 @@ Read: study_notes/03_loss_and_optimization.md#softmax
 """
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -37,14 +38,12 @@ def test_equal_logits_give_equal_probabilities(day5):
 
 def test_each_row_of_a_batch_is_its_own_distribution(day5):
     z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    np.testing.assert_allclose(
-        day5.softmax(z), [[0.09003057, 0.24472847, 0.66524096], [1 / 3] * 3], rtol=1e-7,
-        err_msg="각 행이 자기 확률분포입니다: 합은 axis를 따라 keepdims=True로 (전체 합이 아니라)",
+    assert day5.softmax(z) == pytest.approx(np.array([[0.09003057, 0.24472847, 0.66524096], [1 / 3] * 3]), rel=1e-7), (
+        "각 행이 자기 확률분포입니다: 합은 axis를 따라 keepdims=True로 (전체 합이 아니라)"
     )
     far_apart = np.array([[0.0, 0.0], [-1e4, -1e4]])
-    np.testing.assert_allclose(
-        day5.softmax(far_apart), [[0.5, 0.5], [0.5, 0.5]],
-        err_msg="최댓값은 행마다(axis를 따라) 빼야 합니다: 전체 최댓값을 빼면 낮은 행이 0/0이 됩니다",
+    assert day5.softmax(far_apart) == pytest.approx(np.array([[0.5, 0.5], [0.5, 0.5]]), rel=1e-7), (
+        "최댓값은 행마다(axis를 따라) 빼야 합니다: 전체 최댓값을 빼면 낮은 행이 0/0이 됩니다"
     )
 
 
@@ -57,17 +56,16 @@ def test_logits_of_shape_batch_time_vocab(day5):
 
 
 def test_log_softmax_of_a_small_vector(day5):
-    np.testing.assert_allclose(
-        day5.log_softmax(np.array([1.0, 2.0, 3.0])), [-2.40760596, -1.40760596, -0.40760596], rtol=1e-7,
-        err_msg="log_softmax = (z - max) - log(sum(exp(z - max))): 빼낸 최댓값을 결과에도 반영하세요",
+    assert day5.log_softmax(np.array([1.0, 2.0, 3.0])) == pytest.approx(np.array([-2.40760596, -1.40760596, -0.40760596]), rel=1e-7), (
+        "log_softmax = (z - max) - log(sum(exp(z - max))): 빼낸 최댓값을 결과에도 반영하세요"
     )
 
 
 def test_the_axis_argument(day5):
     z = np.array([[1.0, 5.0], [3.0, 5.0]])
     axis = "axis 인자를 따르세요 (기본은 마지막 축): max와 sum 모두 axis=axis, keepdims=True"
-    np.testing.assert_allclose(day5.softmax(z, axis=0), [[0.11920292, 0.5], [0.88079708, 0.5]], rtol=1e-7, err_msg=axis)
-    np.testing.assert_allclose(day5.log_softmax(z, axis=0), np.log([[0.11920292, 0.5], [0.88079708, 0.5]]), rtol=1e-7, err_msg=axis)
+    assert day5.softmax(z, axis=0) == pytest.approx(np.array([[0.11920292, 0.5], [0.88079708, 0.5]]), rel=1e-7), axis
+    assert day5.log_softmax(z, axis=0) == pytest.approx(np.array(np.log([[0.11920292, 0.5], [0.88079708, 0.5]])), rel=1e-7), axis
 
 
 # --- edge cases ---------------------------------------------------------------

@@ -71,9 +71,8 @@ def test_the_gradient_is_softmax_minus_onehot_over_n(day5):
     loss_fn = day5.CrossEntropyLoss()
     loss_fn(logits, targets)
     expected = (day5.softmax(logits) - onehot(targets, 5)) / 6
-    np.testing.assert_allclose(
-        loss_fn.backward(), expected, rtol=1e-10, atol=1e-15,
-        err_msg="기울기는 (softmax - onehot) / N: 1을 빼는 곳은 행마다 그 행의 정답 하나, N은 평균에 들어간 위치의 수",
+    assert loss_fn.backward() == pytest.approx(np.array(expected), rel=1e-10, abs=1e-15), (
+        "기울기는 (softmax - onehot) / N: 1을 빼는 곳은 행마다 그 행의 정답 하나, N은 평균에 들어간 위치의 수"
     )
 
 
@@ -87,9 +86,8 @@ def test_ignore_index_leaves_positions_out_of_the_mean_and_the_gradient(day5):
     assert loss_fn(logits, targets) == pytest.approx(counted, rel=1e-12), "층(CrossEntropyLoss)의 forward도 ignore_index를 넘깁니다"
     grad = loss_fn.backward()
     assert grad[1].tolist() == [0.0] * 4, "ignore_index 위치의 기울기는 0입니다 (backward에서도 counted로 가리세요)"
-    np.testing.assert_allclose(
-        grad[[0, 2]], (day5.softmax(logits[[0, 2]]) - onehot(targets[[0, 2]], 4)) / 2,
-        err_msg="N은 평균에 들어간 위치의 수입니다: ignore_index 위치는 세지 않습니다",
+    assert grad[[0, 2]] == pytest.approx(np.array((day5.softmax(logits[[0, 2]]) - onehot(targets[[0, 2]], 4)) / 2), rel=1e-7), (
+        "N은 평균에 들어간 위치의 수입니다: ignore_index 위치는 세지 않습니다"
     )
 
 
@@ -109,16 +107,16 @@ def test_backward_answers_for_the_last_call(day5):
     loss_fn = day5.CrossEntropyLoss()
     loss_fn(np.zeros((2, 3)), np.array([0, 1]))
     loss_fn(np.zeros((1, 2)), np.array([1]))
-    np.testing.assert_allclose(loss_fn.backward(), [[0.5, -0.5]], err_msg="backward는 마지막 호출의 기울기입니다: forward마다 저장을 새로 하세요")
+    assert loss_fn.backward() == pytest.approx(np.array([[0.5, -0.5]]), rel=1e-7), (
+        "backward는 마지막 호출의 기울기입니다: forward마다 저장을 새로 하세요"
+    )
 
 
 def test_backward_twice_gives_the_same_gradient(day5):
     loss_fn = day5.CrossEntropyLoss()
     loss_fn(np.array([[0.0, 1.0, 2.0]]), np.array([2]))
     first = loss_fn.backward().copy()
-    np.testing.assert_array_equal(
-        loss_fn.backward(), first, err_msg="backward는 저장한 softmax를 바꾸면 안 됩니다: 두 번 불러도 같은 기울기 (copy하세요)"
-    )
+    assert np.array_equal(loss_fn.backward(), first), "backward는 저장한 softmax를 바꾸면 안 됩니다: 두 번 불러도 같은 기울기 (copy하세요)"
 
 
 def test_backward_before_any_loss_is_an_error(day5):

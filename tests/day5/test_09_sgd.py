@@ -23,37 +23,36 @@ def descend(optimizer, p, curvature, steps):
 def test_one_plain_step(day5, parameter):
     p = parameter([1.0, 2.0], grad=[0.5, -1.0])
     day5.SGDOptimizer([p], lr=0.1).step()
-    np.testing.assert_allclose(p.data, [0.95, 2.1], rtol=1e-15, err_msg="한 걸음은 p -= lr * g입니다 (기울기의 반대 방향)")
+    assert p.data == pytest.approx(np.array([0.95, 2.1]), rel=1e-15), "한 걸음은 p -= lr * g입니다 (기울기의 반대 방향)"
 
 
 def test_two_steps_with_momentum(day5, parameter):
     p = parameter([1.0])
     optimizer = day5.SGDOptimizer([p], lr=0.1, momentum=0.9)
     momentum = "속도 v = momentum * v + g를 step 사이에 저장하고 (v[...] = ...), 그 v로 걷습니다 ((1 - momentum)을 곱하지 않습니다)"
-    np.testing.assert_allclose(descend(optimizer, p, 1.0, 1), [0.9], err_msg=momentum)  # v1 = 1
-    np.testing.assert_allclose(descend(optimizer, p, 1.0, 1), [0.72], err_msg=momentum)  # v2 = 0.9 * 1 + 0.9 = 1.8
+    assert descend(optimizer, p, 1.0, 1) == pytest.approx(np.array([0.9]), rel=1e-7), momentum  # v1 = 1
+    assert descend(optimizer, p, 1.0, 1) == pytest.approx(np.array([0.72]), rel=1e-7), momentum  # v2 = 0.9 * 1 + 0.9 = 1.8
 
 
 def test_two_steps_with_nesterov(day5, parameter):
     p = parameter([1.0])
     # v1 = 1, x1 = 1 - 0.1 * (1 + 0.9 * 1) = 0.81; v2 = 0.9 + 0.81 = 1.71, x2 = 0.81 - 0.1 * (0.81 + 0.9 * 1.71)
-    np.testing.assert_allclose(
-        descend(day5.SGDOptimizer([p], lr=0.1, momentum=0.9, nesterov=True), p, 1.0, 2), [0.5751],
-        err_msg="nesterov이면 v를 먼저 갱신하고 g + momentum * v만큼 걷습니다",
+    assert descend(day5.SGDOptimizer([p], lr=0.1, momentum=0.9, nesterov=True), p, 1.0, 2) == pytest.approx(np.array([0.5751]), rel=1e-7), (
+        "nesterov이면 v를 먼저 갱신하고 g + momentum * v만큼 걷습니다"
     )
 
 
 def test_weight_decay_adds_to_the_gradient(day5, parameter):
     p = parameter([2.0], grad=[0.0])
     day5.SGDOptimizer([p], lr=0.5, weight_decay=0.1).step()
-    np.testing.assert_allclose(p.data, [1.9], rtol=1e-15, err_msg="weight decay는 기울기에 weight_decay * p를 *더합니다*")
+    assert p.data == pytest.approx(np.array([1.9]), rel=1e-15), "weight decay는 기울기에 weight_decay * p를 *더합니다*"
 
 
 def test_weight_decay_goes_into_the_velocity(day5, parameter):
     p = parameter([1.0])
     # g1 = 1.1, v1 = 1.1, x1 = 0.89; g2 = 0.979, v2 = 0.9 * 1.1 + 0.979 = 1.969, x2 = 0.89 - 0.1969
     x = descend(day5.SGDOptimizer([p], lr=0.1, momentum=0.9, weight_decay=0.1), p, 1.0, 2)
-    np.testing.assert_allclose(x, [0.6931], rtol=1e-12, err_msg="weight decay는 momentum보다 먼저 기울기에 더합니다: g = g + weight_decay * p")
+    assert x == pytest.approx(np.array([0.6931]), rel=1e-12), "weight decay는 momentum보다 먼저 기울기에 더합니다: g = g + weight_decay * p"
 
 
 def test_each_parameter_keeps_its_own_velocity(day5, parameter):

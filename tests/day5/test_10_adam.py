@@ -26,10 +26,9 @@ def steps(optimizer, p, grads):
 def test_the_first_step_moves_by_lr(day5, parameter):
     p = parameter([1.0, 1.0], grad=[0.5, -2.0])
     day5.AdamOptimizer([p], lr=0.1).step()
-    np.testing.assert_allclose(
-        p.data, [1 - 0.1 * 0.5 / (0.5 + 1e-8), 1 + 0.1 * 2 / (2 + 1e-8)], rtol=1e-12,
-        err_msg="첫 걸음은 -lr * g / (|g| + eps)입니다: m과 v를 모두 1 - beta**t로 보정하고, eps는 보정한 sqrt(v_hat) 밖에서 더하고,"
-        " v는 g *제곱*의 평균, m과 v는 따로 저장합니다",
+    assert p.data == pytest.approx(np.array([1 - 0.1 * 0.5 / (0.5 + 1e-8), 1 + 0.1 * 2 / (2 + 1e-8)]), rel=1e-12), (
+        "첫 걸음은 -lr * g / (|g| + eps)입니다: m과 v를 모두 1 - beta**t로 보정하고, eps는 보정한 sqrt(v_hat) 밖에서 더하고,"
+        " v는 g *제곱*의 평균, m과 v는 따로 저장합니다"
     )
 
 
@@ -38,9 +37,8 @@ def test_two_steps_by_hand(day5, parameter):
     # m1 = 0.05, v1 = 0.00025 -> x1 = 1 - 0.1 * 0.5 / (0.5 + eps)
     # m2 = 0.02, v2 = 0.00031225 -> x2 = x1 - 0.1 * (0.02 / 0.19) / (sqrt(0.00031225 / 0.001999) + eps)
     path = steps(day5.AdamOptimizer([p], lr=0.1, betas=(0.9, 0.999), eps=1e-8), p, [[0.5], [-0.25]])
-    np.testing.assert_allclose(
-        path, [[0.900000002], [0.8733662987078463]], rtol=1e-12,
-        err_msg="m과 v는 step 사이에 남아야 합니다 (m[...] = ...로 저장); beta1은 m, beta2는 v",
+    assert path == pytest.approx(np.array([[0.900000002], [0.8733662987078463]]), rel=1e-12), (
+        "m과 v는 step 사이에 남아야 합니다 (m[...] = ...로 저장); beta1은 m, beta2는 v"
     )
 
 
@@ -50,7 +48,7 @@ def test_the_step_count_is_per_step_not_per_parameter(day5, parameter):
     for p in params:
         p.grad[...] = 1.0
     optimizer.step()
-    np.testing.assert_allclose([p.data[0] for p in params], [-0.1] * 3, rtol=1e-7, err_msg="t는 step마다 한 번 늘립니다 (매개변수마다가 아니라)")
+    assert [p.data[0] for p in params] == pytest.approx(np.array([-0.1] * 3), rel=1e-7), "t는 step마다 한 번 늘립니다 (매개변수마다가 아니라)"
 
 
 def test_l2_weight_decay_is_added_to_the_gradient(day5, parameter):
@@ -62,18 +60,16 @@ def test_l2_weight_decay_is_added_to_the_gradient(day5, parameter):
 def test_decoupled_weight_decay_shrinks_the_weights_directly(day5, parameter):
     p = parameter([2.0])
     path = steps(day5.AdamOptimizer([p], lr=0.1, weight_decay=0.1, decoupled=True), p, [[0.0]] * 3)
-    np.testing.assert_allclose(
-        path, [[2.0 * 0.99], [2.0 * 0.99**2], [2.0 * 0.99**3]], rtol=1e-14,
-        err_msg="decoupled=True(AdamW)이면 기울기에 더하지 말고 p *= 1 - lr * weight_decay",
+    assert path == pytest.approx(np.array([[2.0 * 0.99], [2.0 * 0.99**2], [2.0 * 0.99**3]]), rel=1e-14), (
+        "decoupled=True(AdamW)이면 기울기에 더하지 말고 p *= 1 - lr * weight_decay"
     )
 
 
 def test_adamw_decays_before_the_adam_step(day5, parameter):
     p = parameter([2.0], grad=[0.5])
     day5.AdamOptimizer([p], lr=0.1, weight_decay=0.5, decoupled=True).step()
-    np.testing.assert_allclose(
-        p.data, [2.0 * (1 - 0.05) - 0.1 * 0.5 / (0.5 + 1e-8)], rtol=1e-12,
-        err_msg="decoupled이면 Adam 걸음 *전에* p *= 1 - lr * weight_decay",
+    assert p.data == pytest.approx(np.array([2.0 * (1 - 0.05) - 0.1 * 0.5 / (0.5 + 1e-8)]), rel=1e-12), (
+        "decoupled이면 Adam 걸음 *전에* p *= 1 - lr * weight_decay"
     )
 
 

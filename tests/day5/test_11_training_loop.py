@@ -184,10 +184,9 @@ def test_train_is_the_loop_with_adam_a_shuffled_loader_and_clipping(day5, refere
     ours, theirs = setup()[0], setup()[0]
     history = day5.train(ours, TEXT, tokenizer, **options)
     expected = reference("training").train(theirs, TEXT, tokenizer, **options)
-    np.testing.assert_allclose(
-        history, expected, rtol=1e-10,
-        err_msg="train: encode -> DataLoader(shuffle=True, seed=seed)와 AdamOptimizer(lr=lr)를 *한 번씩* 만들고,"
-        " epoch마다 train_epoch(..., max_grad_norm) 손실의 *평균*을 모읍니다",
+    assert history == pytest.approx(np.array(expected), rel=1e-10), (
+        "train: encode -> DataLoader(shuffle=True, seed=seed)와 AdamOptimizer(lr=lr)를 *한 번씩* 만들고,"
+        " epoch마다 train_epoch(..., max_grad_norm) 손실의 *평균*을 모읍니다"
     )
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-14)

@@ -36,8 +36,12 @@ def test_greedy_breaks_ties_towards_the_lowest_id(day5):
 
 def test_temperature_divides_the_logits(day5):
     divides = "temperature는 logits를 *나눕니다*: T < 1이면 더 뾰족하게"
-    np.testing.assert_allclose(day5.apply_temperature([1.0, 2.0, 4.0], 2.0), [0.5, 1.0, 2.0], err_msg=divides)
-    np.testing.assert_allclose(day5.apply_temperature([1.0, -2.0], 0.5), [2.0, -4.0], err_msg=divides)
+    assert day5.apply_temperature([1.0, 2.0, 4.0], 2.0) == pytest.approx(np.array([0.5, 1.0, 2.0]), rel=1e-7), (
+        divides
+    )
+    assert day5.apply_temperature([1.0, -2.0], 0.5) == pytest.approx(np.array([2.0, -4.0]), rel=1e-7), (
+        divides
+    )
 
 
 def test_temperature_leaves_the_callers_array_alone(day5):
