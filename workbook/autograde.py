@@ -3,12 +3,13 @@
 ``nbgrader autograde`` restores the locked cells of a submission, then runs its
 preprocessors. In this course ``GradeKatas`` stands where nbgrader's ``Execute`` stood
 (``notebooks/nbgrader_config.py``), so the student's kernel never starts. For each
-kata, in parallel:
+kata, in parallel across the cores:
 
 1. the kata's solution cell is checked against the allow-list (``allowlist``);
 2. its kata tree is built: the cell's code, the reference for everything else (``trees``);
 3. the kata's tests (and the instructor's hidden ones) are copied beside it into a
-   private temporary folder, and run there by pytest in a sandbox (``sandbox``);
+   private temporary folder, and run there by pytest in a sandbox (``sandbox``), in a
+   process of the kata's own forked from one warm process (``runner``);
 4. the outcome goes into the kata's grade cell: a line of text when every test
    passed, an error naming the failing law, its message and the first hint when one
    did not. nbgrader's ``SaveAutoGrades`` then scores the cell as always.
@@ -22,18 +23,15 @@ import shutil
 import sys
 import tempfile
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import allowlist, sandbox, trees
 from .implementation import ROOT
-from .katas import KATAS, Kata
+from .katas import KATAS, Kata, kata_for_slug
 
 HIDDEN_TESTS = "DAY5_HIDDEN_TESTS"
 PARSING = threading.Lock()  # CPython 3.11's ast.parse is not safe in two threads at once
-PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
 
 
 @dataclass(frozen=True)
@@ -55,49 +53,92 @@ def hidden_tests(kata: Kata, folder: str | os.PathLike | None) -> list[Path]:
 
 def grade_kata(kata: Kata, answer: trees.Answer, limits: sandbox.Limits, hidden: list[Path], hide=()) -> KataResult:
     """Grade one kata's ``answer`` in a sandbox, on a private copy of what it needs."""
-    start = time.perf_counter()
+    return grade_katas({kata.slug: answer}, limits, {kata.slug: hidden}, 1, hide)[kata.slug]
+
+
+def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list[Path]], jobs: int, hide=()):
+    """``{slug: KataResult}`` for the katas of ``answers``: refused by the allow-list, or run in one sandbox.
+
+    Each kata that passes the allow-list gets a folder of its own (its tree and copies of
+    its tests) in a private temporary folder, and ``workbook.runner`` runs them there in
+    one sandbox, each in a forked process of its own with the kata's limits.
+    """
+    results, folders = {}, {}
+    with tempfile.TemporaryDirectory(prefix="day5-grade-") as scratch:
+        root = Path(scratch)
+        for slug, answer in answers.items():
+            kata = kata_for_slug(slug)
+            with PARSING:
+                problem = _refused(kata, answer)
+                if problem is None:
+                    folders[slug] = _prepare(root / slug, kata, answer, hidden.get(slug, []))
+            if problem is not None:
+                results[slug] = KataResult(kata, False, problem, 0.0)
+        if folders:
+            argv = [
+                sys.executable, "-m", "workbook.runner", str(root), f"--jobs={jobs}",
+                f"--seconds={limits.seconds}", f"--memory={limits.memory}",
+            ]
+            rounds = -(-len(folders) // jobs)
+            whole = replace(limits, seconds=limits.seconds * rounds + 60, memory=limits.memory + (1 << 30))
+            env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+            sandbox.run(argv, root, whole, env, hide=hide)
+        for slug, folder in folders.items():
+            kata = kata_for_slug(slug)
+            results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, limits)
+    return {slug: results[slug] for slug in answers}
+
+
+def _refused(kata: Kata, answer: trees.Answer) -> tuple[str, ...] | None:
+    """Why ``answer`` is not run at all: it does not parse, or the allow-list refuses it."""
     if answer.problem:
-        return KataResult(kata, False, (f"{kata.title}: your code {answer.problem}",), 0.0)
-    with PARSING:
-        violations = allowlist.check(answer.code)
+        return (f"{kata.title}: your code {answer.problem}",)
+    violations = allowlist.check(answer.code)
     if violations:
         reason = f"{kata.title}: 0 points, the code uses what a kata may not: {violations[0]}"
-        return KataResult(kata, False, (reason, *map(str, violations[1:])), 0.0)
-    with tempfile.TemporaryDirectory(prefix=f"day5-{kata.slug}-") as scratch:
-        work = Path(scratch)
-        with PARSING:
-            tree = trees.build(work / "tree", kata, answer)
-        tests = work / "tests" / "day5"
-        tests.mkdir(parents=True)
-        for path in (ROOT / "tests" / "day5" / "conftest.py", ROOT / kata.tests, *hidden):
-            shutil.copyfile(path, tests / path.name)
-        report = work / "report.json"
-        argv = [
-            sys.executable, "-m", "pytest", str(tests), f"--impl={tree}", f"--rootdir={work}", "-c", os.devnull,
-            "--hypothesis-profile=grade", f"--workbook-report={report}", f"--basetemp={work / 'tmp'}",
-            "-q", "--no-header", "--color=no", "-x", "--tb=short", "-rN", "-o", "verbosity_assertions=2",
-            "-p", "no:cacheprovider", *(arg for plugin in PLUGINS for arg in ("-p", plugin)),
-        ]
-        env = sandbox.clean_environment(HOME=str(work), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-        outcome = sandbox.run(argv, work, limits, env, hide=hide)
-        outcomes = json.loads(report.read_text(encoding="utf-8"))["tests"] if report.is_file() else None
-    lines = _verdict(kata, outcome, outcomes, {path.name for path in hidden}, limits)
-    return KataResult(kata, lines is None, lines or _passed(kata, outcomes), time.perf_counter() - start)
+        return (reason, *map(str, violations[1:]))
+    return None
+
+
+def _prepare(folder: Path, kata: Kata, answer: trees.Answer, hidden: list[Path]) -> Path:
+    """``folder`` with the kata's tree and copies of its tests (and the instructor's hidden ones)."""
+    trees.build(folder / "tree", kata, answer)
+    tests = folder / "tests" / "day5"
+    tests.mkdir(parents=True)
+    for path in (ROOT / "tests" / "day5" / "conftest.py", ROOT / kata.tests, *hidden):
+        shutil.copyfile(path, tests / path.name)
+    return folder
+
+
+def _result(kata: Kata, folder: Path, hidden: set[str], limits) -> KataResult:
+    """What the runner left in ``folder``, as a result."""
+    ended = _json(folder / "exit.json") or {"returncode": -1, "seconds": 0.0}
+    outcomes = (_json(folder / "report.json") or {}).get("tests")
+    output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace") if (folder / "output.txt").is_file() else ""
+    lines = _verdict(kata, ended["returncode"], output, outcomes, hidden, limits)
+    return KataResult(kata, lines is None, lines or _passed(kata, outcomes), ended.get("seconds", 0.0))
+
+
+def _json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _passed(kata: Kata, outcomes: dict) -> tuple[str, ...]:
     return (f"{kata.title}: all {len(outcomes)} tests passed, {kata.points}/{kata.points} points",)
 
 
-def _verdict(kata, outcome: sandbox.Outcome, outcomes: dict | None, hidden: set[str], limits) -> tuple[str, ...] | None:
+def _verdict(kata, returncode, output: str, outcomes: dict | None, hidden: set[str], limits) -> tuple[str, ...] | None:
     """Why ``kata`` does not pass, or None if it does: every test ran, and passed."""
-    if outcome.timed_out:
+    if returncode is None:
         return (f"{kata.title}: the tests did not finish in {limits.seconds:g} s: is there a loop that never advances?",)
-    if outcomes is None or not outcomes:
-        tail = [line for line in outcome.output.splitlines() if line.strip()][-3:]
-        return (f"{kata.title}: the tests stopped before they could report (exit code {outcome.returncode})", *tail)
+    if not outcomes:
+        tail = [line for line in output.splitlines() if line.strip()][-3:]
+        return (f"{kata.title}: the tests stopped before they could report (exit code {returncode})", *tail)
     failed = [(nodeid, test) for nodeid, test in outcomes.items() if test["outcome"] != "passed"]
-    if not failed and outcome.returncode == 0:
+    if not failed and returncode == 0:
         return None
     nodeid, test = failed[0] if failed else next(iter(outcomes.items()))
     file = nodeid.split("::")[0].rsplit("/", 1)[-1]
@@ -112,16 +153,11 @@ def _verdict(kata, outcome: sandbox.Outcome, outcomes: dict | None, hidden: set[
 
 
 def grade_notebook(notebook, limits: sandbox.Limits, jobs: int | None = None, hidden_folder=None, hide=()):
-    """``{slug: KataResult}`` for every kata of a course notebook, graded ``jobs`` at a time."""
+    """``{slug: KataResult}`` for every kata of a course notebook, ``jobs`` katas at a time."""
     with PARSING:
         answers = trees.answers_from_notebook(notebook)
     hidden = {kata.slug: hidden_tests(kata, hidden_folder) for kata in KATAS}
-
-    def grade(kata: Kata) -> KataResult:
-        return grade_kata(kata, answers[kata.slug], limits, hidden[kata.slug], hide)
-
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:  # each kata is its own process
-        return {result.kata.slug: result for result in pool.map(grade, KATAS)}
+    return grade_katas(answers, limits, hidden, jobs or os.cpu_count() or 1, hide)
 
 
 def write_outputs(notebook, results: dict[str, KataResult]) -> None:

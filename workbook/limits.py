@@ -2,7 +2,8 @@
 
 pytest-timeout stops a graded test that runs too long; ``memory`` caps what a test
 may add to the process's address space, so a loop that grows a list fails with a
-``MemoryError`` instead of taking the machine. ``describe`` turns either, and a
+``MemoryError`` instead of taking the machine (``cap_address_space`` and ``cap_cpu``
+do the same for good, for the grader's per-kata processes). ``describe`` turns either, and a
 recursion that never ends, into one line naming the learner's function.
 """
 
@@ -28,6 +29,24 @@ def _address_space() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return pages * resource.getpagesize()
+
+
+def cap_address_space(extra: int) -> None:
+    """Let this process grow by at most ``extra`` bytes of address space, for good (soft and hard limit)."""
+    used = _address_space() if resource else None
+    if used is not None:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def cap_cpu(seconds: float) -> None:
+    """Stop this process after ``seconds`` of CPU time (and a little more), for good."""
+    if resource is not None:
+        limit = int(seconds) + 5
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        limit = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
 
 
 @contextlib.contextmanager

@@ -1,0 +1,113 @@
+"""Inside the grading sandbox: each kata's tests in a forked child of one warm process.
+
+Starting Python, NumPy, pytest and Hypothesis costs about a second of CPU; fourteen
+katas would pay it fourteen times. ``python -m workbook.runner FOLDER`` pays it once,
+then forks one child per kata folder of FOLDER (``FOLDER/<slug>/`` holds the kata's
+tree and its tests). Each child starts a session of its own, gets its own limits
+(memory, file size, CPU), writes its output and pytest's report into its folder, and
+is killed at the time limit. The parent never runs a student's code; it writes each
+child's exit into ``<slug>/exit.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest  # imported before the fork, with what the tests need, so that each child starts warm
+
+import _hypothesis_pytestplugin  # noqa: F401
+import numpy  # noqa: F401
+import pytest_timeout  # noqa: F401
+import workbook.plugin  # noqa: F401
+
+from . import limits
+
+PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
+
+
+def pytest_arguments(folder: Path) -> list[str]:
+    """How a child runs the kata in ``folder``: its tests on its tree, the grade profile, a report."""
+    return [
+        str(folder / "tests"), f"--impl={folder / 'tree'}", f"--rootdir={folder}", "-c", os.devnull,
+        "--hypothesis-profile=grade", f"--workbook-report={folder / 'report.json'}", f"--basetemp={folder / 'tmp'}",
+        "-q", "--no-header", "--color=no", "-x", "--tb=short", "-rN", "-o", "verbosity_assertions=2",
+        "-p", "no:cacheprovider", *(arg for plugin in PLUGINS for arg in ("-p", plugin)),
+    ]
+
+
+def child(folder: Path, memory: int, seconds: float) -> None:
+    """In the forked child: limits, output to a file, pytest; never returns."""
+    try:
+        os.setsid()
+        os.chdir(folder)
+        output = os.open(folder / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        limits.cap_address_space(memory)
+        limits.cap_cpu(seconds)
+        code = pytest.main(pytest_arguments(folder))
+    except BaseException:  # noqa: BLE001 -- whatever happens, the child ends here
+        code = 99
+    os._exit(int(code))
+
+
+def run(root: Path, jobs: int, seconds: float, memory: int) -> None:
+    """Run every kata folder of ``root``, ``jobs`` at a time, each for at most ``seconds``."""
+    waiting = sorted(path for path in root.iterdir() if (path / "tree").is_dir())
+    running: dict[int, tuple[Path, float]] = {}  # pid -> (kata folder, start)
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            folder = waiting.pop(0)
+            pid = os.fork()
+            if pid == 0:
+                child(folder, memory, seconds)
+            running[pid] = (folder, time.monotonic())
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid:
+            folder, start = running.pop(pid)
+            _kill(pid)  # what the child started dies with it
+            _record(folder, os.waitstatus_to_exitcode(status), start)
+            continue
+        for pid, (folder, start) in list(running.items()):
+            if time.monotonic() - start > seconds:
+                _kill(pid)
+                os.waitpid(pid, 0)
+                running.pop(pid)
+                _record(folder, None, start)
+        time.sleep(0.02)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _record(folder: Path, returncode: int | None, start: float) -> None:
+    """``returncode`` None: stopped at the time limit."""
+    ended = {"returncode": returncode, "seconds": round(time.monotonic() - start, 3)}
+    (folder / "exit.json").write_text(json.dumps(ended), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workbook.runner", description=__doc__)
+    parser.add_argument("root", type=Path, help="folder of kata folders, each holding tree/ and tests/")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="katas at once")
+    parser.add_argument("--seconds", type=float, default=60, help="time limit of one kata")
+    parser.add_argument("--memory", type=int, default=2 << 30, help="bytes of address space one kata may add")
+    args = parser.parse_args(argv)
+    run(args.root, max(1, args.jobs), args.seconds, args.memory)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
