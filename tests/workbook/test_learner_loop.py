@@ -95,3 +95,13 @@ def test_last_failed_and_collect_only_say_what_did_not_run(solved, tmp_path_fact
     output = run(folder, "--co", "tests/day5")
     assert all(row.endswith("not run") for row in table(output).values())
     assert "Next:" not in output and "No kata test ran." in output
+
+
+def test_a_tests_own_diagnosis_replaces_the_katas_first_hint(tmp_path):
+    (tmp_path / "test_06_a_private_law.py").write_text(
+        'import pytest\n\n\n@pytest.mark.diagnosis("max를 빼기 전에 exp를 계산했나요?")\n'
+        "def test_the_first_probability_is_two(day5):\n    assert day5.softmax([0.0])[0] == 2.0\n",
+        encoding="utf-8",
+    )
+    output = run("solutions", str(tmp_path / "test_06_a_private_law.py"))
+    assert "Next: Softmax and log-softmax" in output and "Hint: max를 빼기 전에 exp를 계산했나요?" in output
