@@ -5,8 +5,9 @@ katas would pay it fourteen times. ``python -m workbook.runner FOLDER`` pays it 
 then forks one child per kata folder of FOLDER (``FOLDER/<slug>/`` holds the kata's
 tree and its tests). Each child starts a session of its own, gets its own limits
 (memory, file size, CPU), writes its output and pytest's report into its folder, and
-is killed at the time limit. The parent never runs a student's code; it writes each
-child's exit into ``<slug>/exit.json``.
+is killed at the time limit. Before pytest starts, the modules a kata may import are
+made read-only, so no kata can rig the comparisons the tests make. The parent never
+runs a student's code; it writes each child's exit into ``<slug>/exit.json``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest  # imported before the fork, with what the tests need, so that each child starts warm
@@ -26,7 +28,7 @@ import numpy  # noqa: F401
 import pytest_timeout  # noqa: F401
 import workbook.plugin  # noqa: F401
 
-from . import limits
+from . import allowlist, limits
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
 
@@ -41,6 +43,29 @@ def pytest_arguments(folder: Path) -> list[str]:
     ]
 
 
+class FrozenModule(types.ModuleType):
+    """A module whose attributes a kata cannot change: ``alias = np; alias.allclose = ...`` fails.
+
+    The import system may still bind a submodule that is imported for the first time.
+    """
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and name not in self.__dict__:
+            return super().__setattr__(name, value)
+        raise AttributeError(f"module {self.__name__!r} is read-only while a kata is graded")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"module {self.__name__!r} is read-only while a kata is graded")
+
+
+def freeze_modules() -> None:
+    """Make every loaded module that a kata may import read-only (NumPy, math, ...)."""
+    roots = {name.split(".")[0] for name in allowlist.IMPORTS}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in roots and type(module) is types.ModuleType:
+            module.__class__ = FrozenModule
+
+
 def child(folder: Path, memory: int, seconds: float) -> None:
     """In the forked child: limits, output to a file, pytest; never returns."""
     try:
@@ -53,6 +78,7 @@ def child(folder: Path, memory: int, seconds: float) -> None:
         sys.stderr = open(2, "w", buffering=1, closefd=False)
         limits.cap_address_space(memory)
         limits.cap_cpu(seconds)
+        freeze_modules()
         code = pytest.main(pytest_arguments(folder))
     except BaseException:  # noqa: BLE001 -- whatever happens, the child ends here
         code = 99

@@ -20,7 +20,7 @@ def summarize(report) -> str:
     lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return "failed"
-    head = [line for line in lines[:1] if line not in ("AssertionError:", "AssertionError")]
+    head = [line.removeprefix("Failed: ") for line in lines[:1] if line not in ("AssertionError:", "AssertionError")]
     message = [line for line in lines[1:] if not KEEP.match(line)][:2] if not head else []
     compared = [line.strip() for line in lines if KEEP.match(line)]
     sides = [line for line in compared if line.startswith(("ACTUAL", "DESIRED", "x:", "y:"))]

@@ -142,6 +142,8 @@ CRASHES = {
     "sgd": "class SGDOptimizer:\n    def __init__(self, *args, **kwargs):\n        while True:\n            pass",
     "adam": "class AdamOptimizer:\n    def __init__(self, *args, **kwargs):\n        hoard = []\n        while True:\n"
     "            hoard.append(bytearray(10**7))",
+    "top_k_top_p": "import numpy as np\n\nalias = np\nalias.array_equal = alias.allclose = lambda *a, **k: True\n\n"
+    "def top_k_filter(logits, k):\n    return logits\n\ndef top_p_filter(logits, p):\n    return logits",
     "sampling": "def greedy(logits):\n    raise KeyboardInterrupt\n\ndef apply_temperature(logits, t):\n    raise SystemExit(0)\n\n"
     "def sample(logits, rng):\n    raise SystemExit(0)",
 }
@@ -310,6 +312,11 @@ def test_a_cell_that_loops_forever_times_out_and_the_rest_is_graded(nbformat, gr
 def test_a_refused_trick_says_which_construct_in_its_grade_cell(nbformat, graded, trick):
     message = errors(autograded(nbformat, graded, trick)["test_data_loader"])[0]
     assert "the code uses what a kata may not" in message and "is not allowed" in message
+
+
+def test_numpy_cannot_be_rigged_through_an_alias(nbformat, graded):
+    message = errors(autograded(nbformat, graded, "gus")["test_top_k_top_p"])[0]
+    assert "module 'numpy' is read-only while a kata is graded" in message
 
 
 def test_a_failing_kata_shows_the_law_its_message_and_the_first_hint(nbformat, graded):
