@@ -41,11 +41,13 @@ def test_top_k_of_v_or_more_keeps_everything(day5):
 
 @pytest.mark.parametrize("p, ids", [(0.3, [0]), (0.5, [0]), (0.6, [0, 1]), (0.9, [0, 1, 2]), (0.97, [0, 1, 2, 3]), (1.0, [0, 1, 2, 3])])
 def test_top_p_keeps_the_fewest_tokens_that_reach_p(day5, p, ids):
-    assert kept(day5.top_p_filter(np.log(PROBS), p)) == ids
+    assert kept(day5.top_p_filter(np.log(PROBS), p)) == ids, (
+        "top-p는 확률을 큰 순서로 *누적*해서 처음으로 p *이상*이 되는 토큰까지 포함합니다 (그 토큰은 남기고, 하나 더는 아님)"
+    )
 
 
 def test_top_p_keeps_the_token_that_crosses_the_threshold(day5):
-    assert kept(day5.top_p_filter(np.log([0.1, 0.6, 0.3]), 0.65)) == [1, 2]  # 0.6 < 0.65 <= 0.9
+    assert kept(day5.top_p_filter(np.log([0.1, 0.6, 0.3]), 0.65)) == [1, 2], "p를 넘는 토큰도 남깁니다: 0.6 < 0.65 <= 0.9"
 
 
 def test_top_p_sorts_by_probability_not_by_id(day5):
@@ -67,9 +69,10 @@ def test_a_tiny_p_still_keeps_one_token(day5):
 
 def test_filters_leave_kept_logits_untouched_and_the_input_alone(day5):
     logits = np.array([0.3, -1.2, 2.5, 0.7])
-    assert day5.top_k_filter(logits, 2).tolist() == [-np.inf, -np.inf, 2.5, 0.7]
-    assert day5.top_p_filter(logits, 0.99)[[0, 2, 3]].tolist() == [0.3, 2.5, 0.7]
-    assert logits.tolist() == [0.3, -1.2, 2.5, 0.7]
+    untouched = "거르기는 남긴 logit을 바꾸지 않습니다 (확률이나 log 확률로 바꾸지 말고, 나머지만 -inf로)"
+    assert day5.top_k_filter(logits, 2).tolist() == [-np.inf, -np.inf, 2.5, 0.7], untouched
+    assert day5.top_p_filter(logits, 0.99)[[0, 2, 3]].tolist() == [0.3, 2.5, 0.7], untouched
+    assert logits.tolist() == [0.3, -1.2, 2.5, 0.7], "입력 배열은 바꾸지 않습니다: 새 배열에 거른 결과를"
 
 
 # --- errors -------------------------------------------------------------------

@@ -44,7 +44,10 @@ def tokenizer(reference):
 
 def test_greedy_generation_follows_the_most_likely_chain(day5, tokenizer):
     generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
-    assert generator.generate("a", 7, strategy="greedy") == "abcdeabc"
+    assert generator.generate("a", 7, strategy="greedy") == "abcdeabc", (
+        "한 토큰씩: model(np.array([ids[-context_size:]]))[0, -1]이 다음 토큰의 logits; 고른 id를 붙이고 max_new_tokens번 묻고,"
+        " 모두 decode한 문자열을 돌려줍니다"
+    )
 
 
 def test_the_result_is_the_prompt_then_max_new_tokens_more(day5, tokenizer):
@@ -55,14 +58,14 @@ def test_the_result_is_the_prompt_then_max_new_tokens_more(day5, tokenizer):
 
 def test_next_id_asks_the_model_about_the_last_position(day5, tokenizer):
     generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
-    assert generator.next_id([0, 1, 3], strategy="greedy") == 4  # after d comes e
-    assert isinstance(generator.next_id([2], strategy="greedy"), int)
+    assert generator.next_id([0, 1, 3], strategy="greedy") == 4, "다음 토큰의 logits는 마지막 위치의 것입니다"  # after d comes e
+    assert type(generator.next_id([2], strategy="greedy")) is int, "next_id는 파이썬 int를 돌려줍니다 (greedy(logits), np.argmax가 아니라)"
 
 
 def test_a_long_prompt_reaches_the_model_cut_to_its_context(day5, tokenizer):
     model = TableModel(CYCLE)
     day5.TextGenerator(model, tokenizer).generate("abcdeabcdeabcde", 4, strategy="greedy")
-    assert model.seen == [3, 3, 3, 3]
+    assert model.seen == [3, 3, 3, 3], "모델에는 마지막 model.context_size개의 id만 보냅니다: ids[-context_size:]"
 
 
 def test_generation_stops_after_a_stop_id(day5, tokenizer):
@@ -80,14 +83,17 @@ def test_generation_stops_after_a_stop_id(day5, tokenizer):
 def test_the_same_seed_gives_the_same_text(day5, tokenizer):
     model = TableModel(np.zeros((5, 5)))
     texts = [day5.TextGenerator(model, tokenizer, seed=s).generate("a", 30) for s in (1, 1, 2)]
-    assert texts[0] == texts[1] != texts[2]
+    assert texts[0] == texts[1] != texts[2], "self.rng 하나로 계속 뽑습니다: 같은 seed면 같은 글, 다른 seed면 다른 글 (토큰마다 새로 seed하지 마세요)"
 
 
 def test_temperature_zero_top_k_one_and_tiny_top_p_are_greedy(day5, tokenizer):
     table = np.random.default_rng(0).normal(size=(5, 5))
     greedy = day5.TextGenerator(TableModel(table), tokenizer).generate("a", 20, strategy="greedy")
     for options in ({"temperature": 0}, {"top_k": 1}, {"top_p": 1e-9}):
-        assert day5.TextGenerator(TableModel(table), tokenizer, seed=3).generate("a", 20, **options) == greedy
+        assert day5.TextGenerator(TableModel(table), tokenizer, seed=3).generate("a", 20, **options) == greedy, (
+            f"{options}는 greedy와 같아야 합니다: generate는 temperature, top_k, top_p를 next_id에 (이름이나 올바른 순서로) 넘기고,"
+            " next_id는 셋을 모두 적용합니다"
+        )
 
 
 def test_top_k_and_top_p_limit_what_is_sampled(day5, tokenizer):
@@ -95,7 +101,9 @@ def test_top_k_and_top_p_limit_what_is_sampled(day5, tokenizer):
     generator = day5.TextGenerator(TableModel(table), tokenizer, seed=0)
     assert set(generator.generate("a", 200, top_k=2)[1:]) == {"a", "b"}
     assert set(generator.generate("a", 200, top_p=0.9)[1:]) == {"a", "b", "c"}  # 0.64 + 0.24 < 0.9 <= 0.96
-    assert set(generator.generate("a", 200, temperature=5.0, top_k=3, top_p=0.5)[1:]) == {"a", "b"}
+    assert set(generator.generate("a", 200, temperature=5.0, top_k=3, top_p=0.5)[1:]) == {"a", "b"}, (
+        "순서는 temperature -> top-k -> top-p입니다: top-p는 temperature를 적용한 확률로 거릅니다"
+    )
 
 
 def test_the_course_one_liner_runs_as_written(day5, reference):
@@ -107,7 +115,9 @@ def test_the_course_one_liner_runs_as_written(day5, reference):
 
     text = generate(model, tokenizer, "The quick", max_length=20)
 
-    assert isinstance(text, str) and len(text) == 20 and text.startswith("The quick")
+    assert isinstance(text, str) and len(text) == 20 and text.startswith("The quick"), (
+        "max_length는 프롬프트를 포함한 전체 토큰 수입니다: 새 토큰은 max_length - len(tokenizer.encode(prompt))개"
+    )
 
 
 def test_generation_with_a_word_tokenizer_decodes_all_ids_together(day5, reference):
@@ -134,7 +144,7 @@ def test_the_one_liner_passes_its_strategy_on(day5, tokenizer):
     assert day5.generate(TableModel(CYCLE), tokenizer, "b", max_length=6, strategy="greedy") == "bcdeab"
     assert day5.generate(TableModel(CYCLE), tokenizer, "abcdeab", max_length=6) == "abcdeab"  # already long enough
     seeded = [day5.generate(TableModel(np.zeros((5, 5))), tokenizer, "a", max_length=30, seed=9) for _ in range(2)]
-    assert seeded[0] == seeded[1]
+    assert seeded[0] == seeded[1], "generate(seed=...)는 TextGenerator(model, tokenizer, seed)에 넘깁니다: 같은 seed면 같은 글"
 
 
 # --- errors -------------------------------------------------------------------
