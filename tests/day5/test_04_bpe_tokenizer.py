@@ -98,6 +98,7 @@ def test_a_repeated_piece_counts_as_often_as_it_occurs(day5):
 @pytest.mark.parametrize(
     "text, pattern",
     [("babaab", True), ("bb b bb", True), ("cbbb", True), ("the cat sat on the mat. " * 8, True), ("abcab" * 12 + "ba" * 9, False)],
+    ids=["babaab", "bb b bb", "cbbb", "the cat sat x8", "abcab x12 ba x9"],
 )
 def test_counts_fall_after_a_merge_on_repetitive_text(day5, reference, text, pattern):
     options = {"pattern": day5.GPT2_PATTERN if pattern else None}

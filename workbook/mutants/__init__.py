@@ -99,6 +99,7 @@ class Outcome:
     status: str = "pending"  # killed / survived / hung / error (the run broke before a test failed)
     survived_under: str = ""  # the run a survivor passed
     first_failure: str = ""  # the first failing test and its message, from the grade run
+    law: bool = False  # that test is a hypothesis law (so the learner-profile seeds were run too)
 
 
 class _FirstFailure:
@@ -200,10 +201,12 @@ def run(mutants: list[Mutant], seeds=SEEDS, jobs: int | None = None, timeout: fl
                 now = time.monotonic()
                 for pid, (i, r, started, _) in list(active.items()):
                     if now - started > timeout:
-                        try:
-                            os.killpg(pid, signal.SIGKILL)
-                        except ProcessLookupError:
-                            os.kill(pid, signal.SIGKILL)
+                        for kill in (os.killpg, os.kill):  # its group, or itself if it had no time to make one
+                            try:
+                                kill(pid, signal.SIGKILL)
+                                break
+                            except ProcessLookupError:
+                                pass
                 time.sleep(0.01)
                 continue
             if pid not in active:
@@ -223,6 +226,7 @@ def run(mutants: list[Mutant], seeds=SEEDS, jobs: int | None = None, timeout: fl
                 found = json.loads(Path(report).read_text(encoding="utf-8"))
                 if r == 0:
                     outcome.first_failure = f"{found['test'].split('::')[-1]}: {found['message']}"
+                    outcome.law = found["law"]
                 if r + 1 < len(runs) and found["law"]:  # an example test fails under every profile alike
                     queue.append((i, r + 1))
                     continue
@@ -304,14 +308,15 @@ def command(args) -> int:
         elif unnamed(outcome):
             print(f"UNNAMED  {m.name}: {m.bug}\n         first failure: {outcome.first_failure}", flush=True)
         elif args.show:
-            print(f"killed   {m.name}: {m.bug}\n         first failure: {outcome.first_failure}\n"
+            print(f"killed   {m.name}: {m.bug}{' (by a law)' if outcome.law else ''}\n         first failure: {outcome.first_failure}\n"
                   f"         diagnosis:     {m.diagnosis}", flush=True)
 
     seeds = tuple(range(args.seeds))
     outcomes = run(mutants, seeds=seeds, jobs=args.jobs, timeout=args.timeout, progress=report)
     survivors = [o for o in outcomes if o.status in ("survived", "error")]
     bare = sum(map(unnamed, outcomes))
-    print(f"{kill_rate_line(outcomes)} (grade profile and learner seeds {', '.join(map(str, seeds))};"
+    laws = sum(o.law for o in outcomes if o.status == "killed")
+    print(f"{kill_rate_line(outcomes)} ({laws} first by a law: grade profile and learner seeds {', '.join(map(str, seeds))};"
           f" {bare} first failures without a message naming the bug; {time.monotonic() - started:.0f} s)")
     return 1 if survivors or problems or bare else 0
 
