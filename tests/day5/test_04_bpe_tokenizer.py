@@ -80,6 +80,8 @@ def test_a_tie_goes_to_the_lexicographically_greatest_pair(day5):
     assert trained(day5, "aab", 257).merges == {(97, 98): 256}, tie  # (a, b) > (a, a): the second id decides
     # (c, b) > (c, a) > (a, c); then (c, a) > (a, cb) compares b"c" with b"a", not 97 with 256
     assert list(trained(day5, "cacb", 261).merges) == [(99, 98), (99, 97), (257, 256)], tie
+    # after (b, b) = 256, (c, bb) beats (bb, b): b"c" > b"bb" although 256 > 99
+    assert list(trained(day5, "cbbb", 259).merges) == [(98, 98), (99, 256), (257, 98)], tie
 
 
 def test_training_stops_cleanly_when_no_pair_is_left(day5):
@@ -87,27 +89,6 @@ def test_training_stops_cleanly_when_no_pair_is_left(day5):
     assert tokenizer.merges == {(97, 98): 256, (256, 256): 257}, "남은 쌍이 없으면 오류 없이 멈춥니다"
     assert tokenizer.vocab_size == 258
     assert tokenizer.encode("abab") == [257], "남은 id가 둘이어도 병합할 쌍이 있으면 병합합니다: while len(ids) > 1"
-
-
-def test_a_repeated_piece_counts_as_often_as_it_occurs(day5):
-    # pieces "xy", " ab", " ab", " ab": (a, b) and (space, a) occur 3 times, (x, y) once
-    tokenizer = trained(day5, "xy ab ab ab", 257, pattern=day5.GPT2_PATTERN)
-    assert tokenizer.merges == {(97, 98): 256}, "같은 조각이 여러 번 나오면 그 쌍도 그만큼 셉니다 (조각의 빈도를 곱하세요)"
-
-
-@pytest.mark.parametrize(
-    "text, pattern",
-    [("babaab", True), ("bb b bb", True), ("cbbb", True), ("the cat sat on the mat. " * 8, True), ("abcab" * 12 + "ba" * 9, False)],
-    ids=["babaab", "bb b bb", "cbbb", "the cat sat x8", "abcab x12 ba x9"],
-)
-def test_counts_fall_after_a_merge_on_repetitive_text(day5, reference, text, pattern):
-    options = {"pattern": day5.GPT2_PATTERN if pattern else None}
-    tokenizer = trained(day5, text, 300, **options)
-    pieces = reference("tokenizers").SimpleBPETokenizer(**options).split(text)
-    assert list(tokenizer.merges) == recount_merges(reference, pieces, 300 - 256), (
-        "병합 뒤에는 쌍의 횟수가 바뀝니다: 매 병합 전에 모든 쌍을 다시 센 것과 같아야 합니다"
-        " (낡은 횟수로 병합하거나, 줄어든 쌍을 버리지 마세요)"
-    )
 
 
 def test_training_again_replaces_the_merges(day5):
@@ -154,6 +135,27 @@ def test_pairs_never_cross_a_pre_token(day5):
     assert tokenizer.merges == {(97, 98): 256, (32, 256): 257}, "쌍은 split()이 나눈 조각의 경계를 넘지 않습니다"
 
 
+def test_a_repeated_piece_counts_as_often_as_it_occurs(day5):
+    # pieces "xy", " ab", " ab", " ab": (a, b) and (space, a) occur 3 times, (x, y) once
+    tokenizer = trained(day5, "xy ab ab ab", 257, pattern=day5.GPT2_PATTERN)
+    assert tokenizer.merges == {(97, 98): 256}, "같은 조각이 여러 번 나오면 그 쌍도 그만큼 셉니다 (조각의 빈도를 곱하세요)"
+
+
+@pytest.mark.parametrize(
+    "text, pattern",
+    [("babaab", True), ("bb b bb", True), ("the cat sat on the mat. " * 8, True), ("abcab" * 12 + "ba" * 9, False)],
+    ids=["babaab", "bb b bb", "the cat sat x8", "abcab x12 ba x9"],
+)
+def test_counts_fall_after_a_merge_on_repetitive_text(day5, reference, text, pattern):
+    options = {"pattern": day5.GPT2_PATTERN if pattern else None}
+    tokenizer = trained(day5, text, 300, **options)
+    pieces = reference("tokenizers").SimpleBPETokenizer(**options).split(text)
+    assert list(tokenizer.merges) == recount_merges(reference, pieces, 300 - 256), (
+        "병합 뒤에는 쌍의 횟수가 바뀝니다: 매 병합 전에 모든 쌍을 다시 센 것과 같아야 합니다"
+        " (낡은 횟수로 병합하거나, 줄어든 쌍을 버리지 마세요)"
+    )
+
+
 def test_special_tokens_take_the_ids_after_the_merges(day5):
     tokenizer = trained(day5, "aaabdaaabac", 260, special_tokens=[EOT])
     assert len(tokenizer.merges) == 3, "vocab_size는 바이트 256개, 병합, 특수 토큰을 모두 셉니다: 병합 수 = vocab_size - 256 - 특수 토큰 수"
@@ -174,6 +176,7 @@ def test_special_tokens_encode_to_their_own_id_and_are_never_merged(day5):
 
 def test_the_longest_special_token_wins_where_two_start_together(day5):
     tokenizer = day5.SimpleBPETokenizer(special_tokens=["<a>", "<a><b>"])
+    assert "" not in tokenizer.split("x<a><b>y<a>"), "split 결과에 빈 조각이 없어야 합니다 (regex.split이 남기는 빈 문자열을 빼세요)"
     assert tokenizer.split("x<a><b>y<a>") == ["x", "<a><b>", "y", "<a>"], (
         "특수 토큰이 같은 자리에서 시작하면 가장 긴 것이 이깁니다 (길이 내림차순으로 찾으세요)"
     )

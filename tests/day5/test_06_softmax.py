@@ -43,7 +43,7 @@ def test_each_row_of_a_batch_is_its_own_distribution(day5):
     )
     far_apart = np.array([[0.0, 0.0], [-1e4, -1e4]])
     assert day5.softmax(far_apart) == pytest.approx(np.array([[0.5, 0.5], [0.5, 0.5]]), rel=1e-7), (
-        "최댓값은 행마다(axis를 따라) 빼야 합니다: 전체 최댓값을 빼면 낮은 행이 0/0이 됩니다"
+        "먼저 최댓값을 행마다(axis를 따라) 빼세요: 빼지 않거나 전체 최댓값을 빼면 낮은 행의 exp가 모두 0이 되어 0/0입니다"
     )
 
 
