@@ -43,6 +43,10 @@ def test_the_classic_example_aaabdaaabac(day5):
     )
 
 
+def test_a_pair_has_an_order(day5):
+    assert day5.merge_pair([2, 1, 1, 2], (1, 2), 9) == [2, 1, 9], "쌍 (a, b)는 a 다음에 b일 때만 병합합니다 (순서가 있습니다)"
+
+
 # --- edge cases ---------------------------------------------------------------
 
 
