@@ -10,19 +10,18 @@ from __future__ import annotations
 import itertools
 import os
 
+from threadpoolctl import threadpool_info, threadpool_limits
+
 from .timing import Comparison, Target, interleave, timed
 
 TARGET = Target(">=", 1.0, ">= 1x")
+THREADS = 1  # BLAS threads on both sides: what 50_eval's scripts and the test runs use (README, "BLAS threads")
 CONTEXT, EMBEDDING, HIDDEN, SEQ_LEN, LR = 8, 32, 256, 64, 3e-3
 WARMUP = 3  # untimed steps on each side first
 
 
 def blas_threads() -> tuple[int, str]:
     """How many threads NumPy's BLAS uses, and how we know."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return os.cpu_count() or 1, "os.cpu_count() (threadpoolctl is not installed)"
     blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
     return (blas[0], "threadpoolctl") if blas else (os.cpu_count() or 1, "os.cpu_count() (no BLAS found)")
 
@@ -77,7 +76,12 @@ class Torch:
 
 
 def training_step(day5, torch, text: str, batch_size: int, steps: int, repeat: int) -> Comparison:
-    """Seconds per step over ``steps`` batches, ours against torch (when installed)."""
+    """Seconds per step over ``steps`` batches, ours against torch (when installed), ``THREADS`` threads each."""
+    with threadpool_limits(THREADS, user_api="blas"):
+        return _training_step(day5, torch, text, batch_size, steps, repeat)
+
+
+def _training_step(day5, torch, text: str, batch_size: int, steps: int, repeat: int) -> Comparison:
     tokenizer = day5["tokenizers"].CharacterTokenizer()
     tokenizer.fit(text)
     loader = day5["data"].DataLoader(tokenizer.encode(text), batch_size, SEQ_LEN, shuffle=True, seed=0, drop_last=True)
