@@ -370,8 +370,10 @@ def grade(course: Course, jobs: int, students: list[str] | None = None, force: b
                     problem(submission.student, f"could not be graded: {type(error).__name__}: {error}")
                     bar.update()
                     continue
-                failed = nbgrader_error = None
-                nbgrader_error = writer.write(submission.student, answers, results)
+                try:
+                    nbgrader_error = writer.write(submission.student, answers, results)
+                except Exception as error:  # nbgrader's converter reports its own errors; this is a last resort
+                    nbgrader_error = f"{type(error).__name__}: {error}"
                 if nbgrader_error:
                     problem(submission.student, f"nbgrader could not record it: {nbgrader_error}")
                 else:

@@ -52,6 +52,7 @@ def broken(cells):
 def hostile(cells):
     cells["bpe_basics"].source = build.DELETES_FILES + cells["bpe_basics"].source
     cells["data_loader"].source = build.PRINTS_MEGABYTES + cells["data_loader"].source
+    assert build.STUB in cells["sgd"].source
     cells["sgd"].source = cells["sgd"].source.replace(build.STUB, build.LOOPS_FOREVER)
     cells["gradient_clipping"].source = build.EATS_MEMORY + cells["gradient_clipping"].source
 
@@ -66,7 +67,7 @@ KINDS = {  # kind: (the notebook, the katas that pass)
     "cheap": (answered(*CHEAP), CHEAP),
     "broken": (answered("bpe_basics", "softmax", "data_loader", edit=broken), ("data_loader",)),
     "grade_cell": (answered("data_loader", "sgd", edit=passes_grade_cell), ("data_loader", "sgd")),
-    "hostile": (answered(*CHEAP, edit=hostile), ("data_loader",)),  # printing is no crime
+    "hostile": (answered("bpe_basics", "data_loader", "gradient_clipping", edit=hostile), ("data_loader",)),  # printing is no crime
 }
 STUDENTS = {
     "ada": "reference", "ben": "blank", "cho": "cheap", "dan": "grade_cell", "eve": "hostile", "fay": "broken",
@@ -83,6 +84,11 @@ def day5_grade(course: Path, *args: str) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "workbook.cli", "grade", str(course), "--no-progress", *args],
         env=env, capture_output=True, text=True, timeout=3600,
     )
+
+
+def total(points: dict) -> tuple:
+    """The katas that scored, and the sum: a short message when two classes differ."""
+    return tuple(slug for slug, score in points.items() if score), sum(points.values())
 
 
 def gradebook_scores(course: Path) -> dict[str, dict[str, float]]:
@@ -156,6 +162,7 @@ def test_one_run_grades_every_readable_submission_and_reports_the_unreadable_one
 def test_one_run_scores_as_nbgrader_autograde_does(one_run, nbgrader_scores):
     course, *_ = one_run
     expected = {student: {slug: float(POINTS[slug] if slug in KINDS[STUDENTS[student]][1] else 0) for slug in POINTS} for student in GRADED}
+    assert {s: total(points) for s, points in nbgrader_scores.items()} == {s: total(points) for s, points in expected.items()}
     assert nbgrader_scores == expected
     assert gradebook_scores(course) == nbgrader_scores
 
@@ -167,7 +174,9 @@ def test_three_shards_merged_give_what_one_run_gives(one_run, sharded):
     students = [set(json.loads((course / f"shard{i}.json").read_text())["students"]) for i in range(3)]
     assert set.union(*students) == set(GRADED) and sum(map(len, students)) == len(GRADED)
     assert f"merged {len(GRADED)} submissions from 3 results files" in merged.stdout, merged.stdout + merged.stderr
-    assert gradebook_scores(course) == gradebook_scores(one_run[0])
+    ours, theirs = gradebook_scores(course), gradebook_scores(one_run[0])
+    assert {s: total(p) for s, p in ours.items()} == {s: total(p) for s, p in theirs.items()}
+    assert ours == theirs
     again = day5_grade(course, "--jobs", "2")
     assert f"skipped {len(GRADED)} unchanged submissions" in again.stdout, again.stdout + again.stderr
 
@@ -206,3 +215,37 @@ def test_a_missing_course_folder_is_a_clear_error(tmp_path):
     pytest.importorskip("nbgrader")
     done = day5_grade(tmp_path / "nowhere")
     assert done.returncode == 2 and "does not exist" in done.stderr, done.stderr
+
+
+def test_the_shards_split_the_class_evenly_and_without_overlap():
+    from workbook.grade_class import in_shard, parse_shard
+
+    students = [f"s{i}" for i in range(13)]
+    for count in range(1, 6):
+        shards = [in_shard(list(reversed(students)), parse_shard(f"{i}/{count}")) for i in range(count)]
+        assert sorted(sum(shards, [])) == sorted(students)
+        assert max(map(len, shards)) - min(map(len, shards)) <= 1
+
+
+def test_zips_are_unpacked_into_submitted_and_a_bad_one_is_reported(tmp_path):
+    pytest.importorskip("nbgrader")
+    import zipfile
+
+    from workbook import course as layout
+    from workbook.grade_class import Course, collect_zips
+
+    root = tmp_path / "course"
+    (root / "source" / "day5").mkdir(parents=True)
+    shutil.copy(layout.SOURCE.parents[2] / "nbgrader_config.py", root)
+    shutil.copy(layout.SOURCE, root / "source" / "day5")
+    zips = tmp_path / "zips"
+    zips.mkdir()
+    with zipfile.ZipFile(zips / "ada.zip", "w") as archive:
+        archive.writestr("handin/day5.ipynb", '{"cells": []}')
+        archive.writestr("../../escape.txt", "nope")
+    (zips / "ben.zip").write_text("not a zip")
+    with zipfile.ZipFile(zips / "cho.zip", "w") as archive:
+        archive.writestr("notes.txt", "no notebook")
+    problems = collect_zips(Course(root), zips)
+    assert (root / "submitted" / "ada" / "day5" / "day5.ipynb").read_text() == '{"cells": []}'
+    assert sorted(problems) == ["ben", "cho"] and not (tmp_path / "escape.txt").exists()
