@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 
 WIDTH = 100  # characters of a compared value shown around its first difference
-KEEP = re.compile(r"^\s*(ACTUAL|DESIRED|Mismatched|Max absolute|Max relative|x:|y:|At index|Left contains|Right contains|Differing)")
+KEEP = re.compile(
+    r"^\s*(ACTUAL|DESIRED|Mismatched|Max absolute|Max relative|x:|y:|At index|Left contains|Right contains|Differing"
+    r"|Index\s+\||\(\d[\d, ]*\)\s+\|)"  # pytest.approx's table of the elements that differ
+)
 
 
 def summarize(report) -> str:
@@ -20,13 +23,17 @@ def summarize(report) -> str:
     lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return "failed"
-    head = [line.removeprefix("Failed: ") for line in lines[:1] if line not in ("AssertionError:", "AssertionError")]
+    head = [line.removeprefix("Failed: ").removeprefix("AssertionError: ") for line in lines[:1] if line not in ("AssertionError:", "AssertionError")]
     message = [line for line in lines[1:] if not KEEP.match(line)][:2] if not head else []
     compared = [line.strip() for line in lines if KEEP.match(line)]
     sides = [line for line in compared if line.startswith(("ACTUAL", "DESIRED", "x:", "y:"))]
     if len(sides) == 2:
         compared = [line for line in compared if line not in sides] + list(around_difference(*sides))
-    return "\n".join(head + message + compared[:6]) or "failed"
+    statement = next((line for line in lines[1:] if line.startswith("assert ") and " == " in line), None)
+    if statement and not sides:  # a message came first: the two sides of the assert follow it
+        left, right = statement.removeprefix("assert ").split(" == ", 1)
+        compared = list(around_difference(f"left:  {left}", f"right: {right}")) + compared
+    return "\n".join(head + message + compared[:7]) or "failed"
 
 
 def around_difference(first: str, second: str) -> tuple[str, str]:
