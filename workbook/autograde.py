@@ -17,9 +17,11 @@ kata, in parallel across the cores:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -75,18 +77,38 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
             if problem is not None:
                 results[slug] = KataResult(kata, False, problem, 0.0)
         if folders:
+            home = hypothesis_home()
             argv = [
                 sys.executable, "-m", "workbook.runner", str(root), f"--jobs={jobs}",
-                f"--seconds={limits.seconds}", f"--memory={limits.memory}",
+                f"--seconds={limits.seconds}", f"--memory={limits.memory}", f"--hypothesis-home={home}",
             ]
             rounds = -(-len(folders) // jobs)
             whole = replace(limits, seconds=limits.seconds * rounds + 60, memory=limits.memory + (1 << 30))
             env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-            sandbox.run(argv, root, whole, env, hide=hide)
+            sandbox.run(argv, root, whole, env, hide=hide, expose=[home])
         for slug, folder in folders.items():
             kata = kata_for_slug(slug)
             results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, limits)
     return {slug: results[slug] for slug in answers}
+
+
+@functools.cache
+def hypothesis_home() -> Path:
+    """Hypothesis's home, holding its Unicode tables: computed once here (about 10 s of CPU), read by every kata.
+
+    ``st.text()`` needs the tables; a kata's private folder would otherwise compute them again.
+    """
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "day5-workbook"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="day5-hypothesis-"))
+    warm = (
+        "from hypothesis import given, settings, strategies as st\n"
+        "@settings(max_examples=20, database=None)\n@given(st.text(), st.characters())\ndef warm(a, b): pass\nwarm()"
+    )
+    subprocess.run([sys.executable, "-c", warm], cwd=folder, check=True, capture_output=True)
+    return folder / ".hypothesis"
 
 
 def _refused(kata: Kata, answer: trees.Answer) -> tuple[str, ...] | None:

@@ -22,6 +22,8 @@ import types
 from pathlib import Path
 
 import pytest  # imported before the fork, with what the tests need, so that each child starts warm
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.internal.charmap import charmap
 
 import _hypothesis_pytestplugin  # noqa: F401
 import numpy  # noqa: F401
@@ -130,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="katas at once")
     parser.add_argument("--seconds", type=float, default=60, help="time limit of one kata")
     parser.add_argument("--memory", type=int, default=2 << 30, help="bytes of address space one kata may add")
+    parser.add_argument("--hypothesis-home", type=Path, help="Hypothesis's home, with its Unicode tables (read only)")
     args = parser.parse_args(argv)
+    if args.hypothesis_home:
+        set_hypothesis_home_dir(args.hypothesis_home)
+    charmap()  # loaded once here, inherited by every kata
     run(args.root, max(1, args.jobs), args.seconds, args.memory)
     return 0
 

@@ -75,13 +75,20 @@ def clean_environment(**extra: str) -> dict[str, str]:
     }
 
 
-def run(argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = ()) -> Outcome:
-    """Run ``argv`` in ``workdir`` (its only writable folder under bubblewrap) and wait, at most ``limits.seconds``."""
+def run(
+    argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = (),
+    expose: Sequence[Path] = (),
+) -> Outcome:
+    """Run ``argv`` in ``workdir`` (its only writable folder under bubblewrap) and wait, at most ``limits.seconds``.
+
+    ``expose`` are folders to show read-only even where a hidden folder holds them.
+    """
     command = list(argv)
     if binary := bubblewrap():
         command = [
             binary, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             *(arg for folder in _hideable(["/tmp", "/home", *hide]) for arg in ("--tmpfs", str(folder))),
+            *(arg for folder in expose for arg in ("--ro-bind", str(folder), str(folder))),
             "--bind", str(workdir), str(workdir), "--chdir", str(workdir),
             "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             *(arg for key, value in env.items() for arg in ("--setenv", key, value)),
