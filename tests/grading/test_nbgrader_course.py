@@ -219,6 +219,7 @@ STUDENTS = {  # id: (katas filled, edit, the points expected for each kata that 
     **{f"{trick}_victim": (TOKENIZERS, None, scores(*TOKENIZERS)) for trick in VICTIM_AFTER},
 }
 REPEATS = 5  # autogrades of one partial submission, which must all agree
+TIMED = ("ada", "ben", "cho", "gus")  # graded on their own first, for the seconds each takes
 
 
 @pytest.fixture(scope="module")
@@ -248,13 +249,16 @@ def grade_a_class(nbformat, root: Path, seconds: dict) -> Path:
         folder = root / "submitted" / student / "day5"
         folder.mkdir(parents=True)
         nbformat.write(submission(release, source, filled, edit), folder / "day5.ipynb")
-    for student in sorted(STUDENTS):  # as nbgrader autograde goes through a class
+    for student in TIMED:  # one at a time, timed: the reference, blank, partial and hostile submissions
         start = time.perf_counter()
         done = nbgrader(root, "autograde", "day5", "--student", student, f"--GradeKatas.timeout={KATA_TIMEOUT}")
         seconds[student] = time.perf_counter() - start
         assert done.returncode == 0, done.stderr
-        if student == "ada":
-            assert "isolation: " in done.stderr
+        assert "isolation: " in done.stderr
+    # the rest in one run, as a class is graded: alphabetically, so each victim comes right after its cheater
+    done = nbgrader(root, "autograde", "day5", f"--GradeKatas.timeout={KATA_TIMEOUT}")
+    assert done.returncode == 0, done.stderr
+    assert "Skipping existing assignment" in done.stderr  # the timed ones are not graded twice
     done = nbgrader(root, "export", "--to", "grades.csv")
     assert done.returncode == 0, done.stderr
     return root
