@@ -184,7 +184,7 @@ class Progress:
         return self.trees[kata.slug]
 
     def pytest_collection_modifyitems(self, items):
-        seconds = self.config.getoption("timeout", None) or SECONDS.get(settings._current_profile, SECONDS["learner"])
+        seconds = self.config.getoption("timeout", None) or SECONDS.get(settings.get_current_profile_name(), SECONDS["learner"])
         for item in items:
             self.kata_of[item.nodeid] = kata = kata_of(item)
             if (marker := item.get_closest_marker("diagnosis")) is not None:
