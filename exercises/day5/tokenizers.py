@@ -498,11 +498,13 @@ class SimpleBPETokenizer:
         ``GPT2_PATTERN``). The rest waits for the next chunk. With ``pattern=None`` a
         piece ends only at a special token, so the text between two of them is held whole.
         """
+        if not isinstance(chunks, Iterable):
+            raise TypeError(f"chunks must be an iterable of str, got {type(chunks).__name__}: {chunks!r:.80}")
         hold = max([self.STREAM_LOOKAHEAD, *map(len, self.special_tokens)])
         pending: list[str] = []  # the chunks not encoded yet
         size = wait = 0  # their length; split again only once it has doubled (linear time overall)
         for chunk in chunks:
-            pending.append(chunk)
+            pending.append(check_type("chunks", chunk, str))
             size += len(chunk)
             if size < wait:
                 continue

@@ -138,6 +138,8 @@ CASES = [
     ("SimpleBPETokenizer.train", "text", bad_text, bpe, lambda t, bad: t.train(bad, 270)),
     ("SimpleBPETokenizer.train", "vocab_size", st.one_of(bad_integer(1), st.integers(1, 256)), bpe, lambda t, bad: t.train("abab", bad)),
     ("SimpleBPETokenizer.encode", "text", bad_text, bpe, lambda t, bad: t.encode(bad)),
+    ("SimpleBPETokenizer.encode_iterable", "chunks", st.one_of(st.integers(), st.just([b"ab"]), st.just(["a", 1])), bpe,
+     lambda t, bad: list(t.encode_iterable(bad))),
     ("SimpleBPETokenizer.decode_bytes", "ids", bad_ids, bpe, lambda t, bad: t.decode_bytes(bad)),
     ("SimpleBPETokenizer.decode", "ids", bad_ids, bpe, lambda t, bad: t.decode(bad)),
     # data
