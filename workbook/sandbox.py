@@ -2,10 +2,11 @@
 
 With bubblewrap (Debian's ``bubblewrap``; ``bwrap`` on PATH) the process sees the whole
 file system read-only, except a private working folder; ``/tmp``, ``/home`` and the
-folders named in ``hide`` are empty (unless they hold the project or its Python); it has no network, its own PID namespace (nothing
-it starts outlives it) and a clean environment. Without bubblewrap it still runs in
-its own session with a clean environment and the same resource limits, and its
-process group is killed when it ends. ``ISOLATION`` says which of the two is in force.
+folders named in ``hide`` are empty (unless they hold the project or its Python); it
+has no network, its own PID namespace (nothing it starts outlives it) and a clean
+environment. Without bubblewrap it still runs in its own session with a clean
+environment and the same resource limits, and its process group is killed when it
+ends. ``isolation()`` says which of the two is in force.
 """
 
 from __future__ import annotations
