@@ -1,25 +1,12 @@
 """50_eval: the training and generation scripts, end to end on a tiny corpus (not graded)."""
 
-import importlib
-import sys
-
 import numpy as np
 import pytest
 
 from workbook import stubs
-from workbook.implementation import ROOT
 
 CORPUS = "the cat sat on the mat. the dog sat on the log. " * 20
 TINY = ["--steps", "6", "--eval-every", "3", "--batch-size", "2", "--seq-len", "8", "--hidden", "8", "--embedding-dim", "4"]
-
-
-@pytest.fixture(scope="module")
-def scripts():
-    sys.path.insert(0, str(ROOT / "50_eval"))
-    try:
-        yield {name: importlib.import_module(name) for name in ("checkpoint", "train_mini_lm", "generate_text")}
-    finally:
-        sys.path.remove(str(ROOT / "50_eval"))
 
 
 @pytest.fixture(scope="module")

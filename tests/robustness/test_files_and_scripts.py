@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 
 import numpy as np
 import pytest
 
-from workbook.implementation import ROOT, load
+from workbook.implementation import load
 
 tk, model_module = load("solutions", "tokenizers"), load("solutions", "model")
-
-
-@pytest.fixture(scope="module")
-def scripts():
-    sys.path.insert(0, str(ROOT / "50_eval"))
-    try:
-        yield {name: importlib.import_module(name) for name in ("checkpoint", "train_mini_lm", "generate_text")}
-    finally:
-        sys.path.remove(str(ROOT / "50_eval"))
 
 
 def exits_naming(capsys, main, argv, named):
