@@ -85,10 +85,10 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
             rounds = -(-len(folders) // jobs)
             whole = replace(limits, seconds=limits.seconds * rounds + 60, memory=limits.memory + (1 << 30))
             env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-            sandbox.run(argv, root, whole, env, hide=hide, expose=[home])
+            runner = sandbox.run(argv, root, whole, env, hide=hide, expose=[home])
         for slug, folder in folders.items():
             kata = kata_for_slug(slug)
-            results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, limits)
+            results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, limits, runner.output)
     return {slug: results[slug] for slug in answers}
 
 
@@ -132,11 +132,11 @@ def _prepare(folder: Path, kata: Kata, answer: trees.Answer, hidden: list[Path])
     return folder
 
 
-def _result(kata: Kata, folder: Path, hidden: set[str], limits) -> KataResult:
-    """What the runner left in ``folder``, as a result."""
+def _result(kata: Kata, folder: Path, hidden: set[str], limits, runner_output: str) -> KataResult:
+    """What the runner left in ``folder``, as a result (the runner's own output if it left nothing)."""
     ended = _json(folder / "exit.json") or {"returncode": -1, "seconds": 0.0}
     outcomes = (_json(folder / "report.json") or {}).get("tests")
-    output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace") if (folder / "output.txt").is_file() else ""
+    output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace") if (folder / "output.txt").is_file() else runner_output
     lines = _verdict(kata, ended["returncode"], output, outcomes, hidden, limits)
     return KataResult(kata, lines is None, lines or _passed(kata, outcomes), ended.get("seconds", 0.0))
 

@@ -31,22 +31,24 @@ def _address_space() -> int | None:
     return pages * resource.getpagesize()
 
 
+def lower_limit(kind: int, value: int) -> None:
+    """Set resource limit ``kind`` to ``value`` for good (soft and hard), never above the hard limit it had."""
+    _, hard = resource.getrlimit(kind)
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(kind, (value, value))
+
+
 def cap_address_space(extra: int) -> None:
-    """Let this process grow by at most ``extra`` bytes of address space, for good (soft and hard limit)."""
+    """Let this process grow by at most ``extra`` bytes of address space, for good."""
     used = _address_space() if resource else None
     if used is not None:
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        lower_limit(resource.RLIMIT_AS, used + extra)
 
 
 def cap_cpu(seconds: float) -> None:
     """Stop this process after ``seconds`` of CPU time (and a little more), for good."""
     if resource is not None:
-        limit = int(seconds) + 5
-        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        limit = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
+        lower_limit(resource.RLIMIT_CPU, int(seconds) + 5)
 
 
 @contextlib.contextmanager
@@ -57,9 +59,7 @@ def memory(extra: int):
         yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = used + extra
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
+    limit = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         yield

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 import types
@@ -31,6 +30,7 @@ import pytest_timeout  # noqa: F401
 import workbook.plugin  # noqa: F401
 
 from . import allowlist, limits
+from .sandbox import kill_group
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
 
@@ -101,23 +101,16 @@ def run(root: Path, jobs: int, seconds: float, memory: int) -> None:
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid:
             folder, start = running.pop(pid)
-            _kill(pid)  # what the child started dies with it
+            kill_group(pid)  # what the child started dies with it
             _record(folder, os.waitstatus_to_exitcode(status), start)
             continue
         for pid, (folder, start) in list(running.items()):
             if time.monotonic() - start > seconds:
-                _kill(pid)
+                kill_group(pid)
                 os.waitpid(pid, 0)
                 running.pop(pid)
                 _record(folder, None, start)
         time.sleep(0.02)
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _record(folder: Path, returncode: int | None, start: float) -> None:

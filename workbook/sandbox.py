@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .implementation import ROOT
+from .limits import lower_limit
 
 try:
     import resource
@@ -106,7 +107,8 @@ def run(
         except subprocess.TimeoutExpired:
             returncode = None
         finally:
-            _kill_group(process)
+            kill_group(process.pid)
+            process.wait()
         output.seek(max(0, output.seek(0, os.SEEK_END) - 4 * limits.output))
         text = output.read().decode("utf-8", errors="replace")[-limits.output :]
     return Outcome(returncode, text)
@@ -139,12 +141,12 @@ def _set_limits(limits: Limits, processes: int) -> None:
         (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_CPU, int(limits.seconds) + 5),
     ):
-        resource.setrlimit(kind, (value, value))
+        lower_limit(kind, value)
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def kill_group(pid: int) -> None:
+    """Kill the process group that ``pid`` leads (a session of its own), if it is still there."""
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    process.wait()

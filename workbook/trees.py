@@ -18,10 +18,12 @@ comes from the reference, even where the learner edited it.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .course import head
 from .implementation import NAMED, NOTEBOOK_CELL
 from .katas import KATAS, Kata
 from .stubs import clear_solutions, write_atomic
@@ -44,6 +46,7 @@ class Answer:
     problem: str | None = None  # "does not parse: line 12: ..." when the code cannot be used
 
 
+@functools.cache
 def reference_source(module: str) -> str:
     """``solutions/day5/<module>.py`` as a learner who solved every kata would have it."""
     path = NAMED["solutions"] / "day5" / f"{module}.py"
@@ -101,7 +104,7 @@ def answers_from_module(source: str, module: str, filename: str) -> dict[str, An
             continue
         kept = [""] * len(lines)
         for node in mine[kata.slug] + _needed(mine[kata.slug], helpers):
-            start = _head(node, lines)
+            start = head(node, lines)
             kept[start : node.end_lineno] = lines[start : node.end_lineno]
         answers[kata.slug] = Answer("".join(line or "\n" for line in kept), filename)
     return answers
@@ -123,14 +126,6 @@ def _needed(nodes: list[ast.stmt], helpers: list[ast.stmt]) -> list[ast.stmt]:
                 names |= _used([helper])
                 changed = True
     return needed
-
-
-def _head(node: ast.stmt, lines: list[str]) -> int:
-    """The 0-based first line of ``node``, its decorators and the comments just above it."""
-    start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
-    while start > 0 and lines[start - 1].startswith("#"):
-        start -= 1
-    return start
 
 
 def answers_from_folder(folder: Path) -> dict[str, Answer]:
@@ -173,7 +168,7 @@ def kata_span(source: str, kata: Kata) -> tuple[int, int]:
     nodes = [node for node in ast.parse(source).body if getattr(node, "name", None) in kata.names]
     if not nodes:
         raise ValueError(f"the reference defines none of {kata.names} in {kata.module}.py")
-    return _head(nodes[0], lines), nodes[-1].end_lineno
+    return head(nodes[0], lines), nodes[-1].end_lineno
 
 
 def build(target: Path, kata: Kata, answer: Answer) -> Path:
