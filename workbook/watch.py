@@ -57,9 +57,9 @@ def watch(impl: str, keys=sys.stdin) -> int:
         stop.set()  # q, or the end of input
 
     threading.Thread(target=read_keys, daemon=True).start()
-    hint, everything = 1, False
-    kata = current_kata(impl)
-    show(impl, kata, hint, everything, folder)
+    hint, everything, kata, first = 1, False, None, True
+    # The first yield is a timeout that comes once the watcher runs: the first run happens
+    # then, so a file saved after "Watching" is printed (or during the run) is never missed.
     for changes in watchfiles.watch(folder, stop_event=stop, rust_timeout=300, yield_on_timeout=True, watch_filter=_python):
         keys_pressed = bool(commands)
         while commands:
@@ -68,8 +68,10 @@ def watch(impl: str, keys=sys.stdin) -> int:
             everything = not everything if command == "a" else everything
         if stop.is_set():
             break
-        if changes or keys_pressed:
-            kata = show(impl, kata, hint, everything, folder)
+        if first:
+            kata = current_kata(impl)
+        if first or changes or keys_pressed:
+            kata, first = show(impl, kata, hint, everything, folder), False
     return 0
 
 
