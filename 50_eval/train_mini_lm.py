@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 import checkpoint
@@ -30,10 +29,6 @@ from workbook import implementation
 from workbook.katas import kata_for_name
 
 HERE = Path(__file__).resolve().parent
-BLAS_THREADS = 1
-"""NumPy's BLAS threads for both scripts. The model's matrices are small: 300 steps ran as fast
-with one thread as with two on an idle machine, and 2-6x faster while other work used the cores
-(README, "BLAS threads")."""
 
 
 def default_corpus() -> str:
@@ -254,8 +249,7 @@ def explain_stub(error: NotImplementedError, impl) -> str | None:
 def run(job: Callable[[], object], impl) -> int:
     """Run ``job``: an unfinished kata or bad input becomes one line on stderr and an exit code."""
     try:
-        with threadpool_limits(BLAS_THREADS, user_api="blas"):
-            job()
+        job()
     except NotImplementedError as error:
         message = explain_stub(error, impl)
         if message is None:

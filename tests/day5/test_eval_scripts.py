@@ -90,12 +90,3 @@ def test_a_bpe_corpus_file_is_streamed_to_the_same_ids(scripts, reference, tmp_p
     tokenizer = scripts["train_mini_lm"].make_tokenizer({"tokenizers": reference("tokenizers")}, "bpe", 300, read)
     ids = scripts["train_mini_lm"].corpus_ids(tokenizer, corpus, read)
     assert ids.tolist() == tokenizer.encode(read)
-
-
-def test_the_scripts_run_with_one_blas_thread(scripts):
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    seen = []
-    job = lambda: seen.extend(p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas")
-    with threadpoolctl.threadpool_limits(2, user_api="blas"):  # as a shell with two cores would start it
-        assert scripts["train_mini_lm"].run(job, "solutions") == 0
-    assert seen and set(seen) == {scripts["train_mini_lm"].BLAS_THREADS} == {1}
