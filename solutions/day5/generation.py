@@ -78,7 +78,9 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
         kept = np.full_like(logits, -np.inf)
         kept[greedy(logits)] = 0.0
         return kept
-    return _check_logits(logits / temperature, f"logits / temperature={temperature}")
+    with np.errstate(over="ignore"):  # an overflow to inf is reported just below, as a ValueError
+        scaled = logits / temperature
+    return _check_logits(scaled, f"logits / temperature={temperature}")
     ### END SOLUTION
 
 

@@ -625,7 +625,7 @@ bug(K, "greedy returns the highest logit, not its id",
     ("return int(np.argmax(_check_logits(logits)))", "return int(np.max(_check_logits(logits)))"))
 bug(K, "temperature multiplies the logits",
     "temperature는 logits를 *나눕니다*: T < 1이면 더 뾰족하게",
-    ("_check_logits(logits / temperature,", "_check_logits(logits * temperature,"))
+    ("        scaled = logits / temperature\n", "        scaled = logits * temperature\n"))
 bug(K, "temperature 0 divides by zero",
     "temperature 0은 0으로 나누지 말고 greedy 하나만 0, 나머지는 -inf",
     ("    if temperature == 0:\n        kept = np.full_like(logits, -np.inf)", "    if temperature is None:\n        kept = np.full_like(logits, -np.inf)"))
@@ -637,7 +637,8 @@ bug(K, "temperature 0 returns a one-hot vector",
     ("kept = np.full_like(logits, -np.inf)", "kept = np.zeros_like(logits)"))
 bug(K, "apply_temperature divides the caller's array in place",
     "입력 배열을 제자리에서 바꾸지 마세요: logits / temperature로 새 배열을",
-    ('    return _check_logits(logits / temperature, f"logits / temperature={temperature}")\n', "    logits /= temperature\n    return logits\n"))
+    ("        scaled = logits / temperature\n    return _check_logits(scaled, f\"logits / temperature={temperature}\")\n",
+     "        logits /= temperature\n    return logits\n"))
 bug(K, "sample draws from numpy's global generator, not rng",
     "sample은 넘겨받은 rng로 뽑습니다: 같은 seed면 같은 id",
     ('rng.random(), side="right"', 'np.random.random(), side="right"'))
