@@ -1,4 +1,4 @@
-"""``day5 grade`` on a class of 13, with the real nbgrader: one run, 3 shards + merge, and nbgrader's own autograde.
+"""``day5 grade`` on a class of 8, with the real nbgrader: one run, 3 shards + merge, and nbgrader's own autograde.
 
 Three copies of one released course get the same submissions:
 
@@ -29,7 +29,7 @@ import pytest
 from benchmarks import grade_class as build
 from workbook.katas import KATAS
 
-TIMEOUT = 45  # seconds per kata: the endless loop costs this much, three times
+TIMEOUT = 30  # seconds per kata: the endless loop costs this much, three times
 POINTS = {kata.slug: kata.points for kata in KATAS}
 CHEAP = ("bpe_basics", "data_loader", "gradient_clipping", "sgd")  # katas whose tests run in a few seconds
 
@@ -69,10 +69,9 @@ KINDS = {  # kind: (the notebook, the katas that pass)
     "grade_cell": (answered("data_loader", "sgd", edit=passes_grade_cell), ("data_loader", "sgd")),
     "hostile": (answered("bpe_basics", "data_loader", "gradient_clipping", edit=hostile), ("data_loader",)),  # printing is no crime
 }
-STUDENTS = {
+STUDENTS = {  # one of each kind, and a second blank hand-in: each of three shards grades two or more
     "ada": "reference", "ben": "blank", "cho": "cheap", "dan": "grade_cell", "eve": "hostile", "fay": "broken",
-    "gus": "blank", "hal": "cheap", "ivy": "blank", "jon": "broken", "kim": "cheap", "lea": "blank",
-    "max": "unreadable",
+    "gus": "blank", "max": "unreadable",
 }
 GRADED = sorted(student for student, kind in STUDENTS.items() if kind != "unreadable")
 

@@ -14,10 +14,12 @@ honest work earns:
 - eve's SGD loops forever: that kata times out, her Adam and katas 1-4 score;
 - fay's kata 1 imports a module that does not exist, kata 2 prints megabytes, kata 3
   deletes the files beside it: only katas 2 and 4 score;
-- each ``t1``-``t5`` student does katas 1-4 honestly and tries one trick of the issue
+- each ``t1``-``t5`` student does katas 2 and 3 honestly and tries one trick of the issue
   (1: import the reference, 2: patch the grader, 3: write the grader's files, 4: reach the
   reference from inside a kata, 5: take the whole submission down) in every other kata;
-  after each file-writing student a victim who did katas 1-4 is graded and scores 50.
+  after each file-writing student a victim who did katas 2 and 3 is graded and scores 20;
+- gus's crashes that pass the allow-list (a segfault, endless recursion and loops, a
+  memory hoard, ``SystemExit``, NumPy patched through an alias) cost one kata each.
 
 It takes a few minutes and needs nbgrader (``pip install -e ".[grading]"``); it is not
 part of ``pytest -k day5``.
@@ -42,10 +44,11 @@ from workbook.katas import KATAS, kata_for_slug
 
 TOTAL = sum(kata.points for kata in KATAS)
 TOKENIZERS = ("character_tokenizer", "word_tokenizer", "bpe_basics", "bpe_tokenizer")
+HONEST = ("word_tokenizer", "bpe_basics")  # what each cheater and victim did honestly: two katas whose tests are quick
 POINTS = {kata.slug: kata.points for kata in KATAS}
 EVERY_KATA = tuple(POINTS)
-OTHERS = tuple(slug for slug in EVERY_KATA if slug not in TOKENIZERS)
-KATA_TIMEOUT = 60  # seconds a kata's tests may take (the course's default, roomy for a busy machine)
+OTHERS = tuple(slug for slug in EVERY_KATA if slug not in HONEST)  # where a cheater puts the trick
+KATA_TIMEOUT = 30  # seconds a kata's tests may take: 6x what the slowest kata needs on a busy machine
 
 LOOPS_FOREVER = '''
         while True:
@@ -215,10 +218,10 @@ STUDENTS = {  # id: (katas filled, edit, the points expected for each kata that 
     "eve": ((*TOKENIZERS, "adam"), eve_loops_in_sgd, scores(*TOKENIZERS, "adam")),
     "fay": (TOKENIZERS, fay_misbehaves, scores("word_tokenizer", "bpe_tokenizer")),
     "gus": ((*TOKENIZERS, "cross_entropy", "gradient_clipping"), crashes, scores(*TOKENIZERS, "cross_entropy", "gradient_clipping")),
-    **{trick: (TOKENIZERS, cheats_with(trick), scores(*TOKENIZERS)) for trick in TRICKS},
-    **{f"{trick}_victim": (TOKENIZERS, None, scores(*TOKENIZERS)) for trick in VICTIM_AFTER},
+    **{trick: (HONEST, cheats_with(trick), scores(*HONEST)) for trick in TRICKS},
+    **{f"{trick}_victim": (HONEST, None, scores(*HONEST)) for trick in VICTIM_AFTER},
 }
-REPEATS = 5  # autogrades of one partial submission, which must all agree
+REPEATS = 3  # autogrades of one partial submission, which must all agree
 TIMED = ("ada", "ben", "cho", "gus")  # graded on their own first, for the seconds each takes
 
 
@@ -330,7 +333,7 @@ def test_a_failing_kata_shows_the_law_its_message_and_the_first_hint(nbformat, g
     assert f"Hint: {kata.hints[0]}" in message and kata.note in message
 
 
-def test_five_autogrades_of_one_submission_agree(nbformat, graded):
+def test_repeated_autogrades_of_one_submission_agree(nbformat, graded):
     cells = lambda: {k: [o.get("text") or o.get("traceback") for o in c.outputs] for k, c in autograded(nbformat, graded, "cho").items() if k.startswith("test_")}
     first_scores, first_cells = kata_scores(graded, "cho"), cells()
     for _ in range(REPEATS - 1):

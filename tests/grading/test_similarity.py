@@ -22,7 +22,12 @@ from benchmarks.similarity import disguise, fill, write_class
 from workbook import similarity
 from workbook.similarity_report import DEFAULT_THRESHOLD, run
 
-pytest.importorskip("nbformat")
+
+@pytest.fixture(scope="module", autouse=True)
+def needs_nbformat():
+    """Skip without nbformat, checked when the tests run: importing it at collection costs seconds."""
+    pytest.importorskip("nbformat")
+
 
 OWN_KATAS = ("bpe_basics", "data_loader", "softmax")
 
