@@ -108,23 +108,23 @@ class MiniLanguageModel:
         start = np.full((batch, self.context_size - 1), self.vocab_size)
         padded = np.concatenate([start, ids], axis=1)
         windows = sliding_window_view(padded, self.context_size, axis=1)  # window t: padded[t : t + k]
-        x = self.embedding.data[windows].reshape(batch, time, self.context_size * self.embedding_dim)  # window t ends at token t
+        # One row per position (window t ends at token t): one large matrix product each, not one per batch row.
+        x = self.embedding.data[windows].reshape(batch * time, self.context_size * self.embedding_dim)
         h = np.tanh(x @ self.hidden_weight.data + self.hidden_bias.data)
         self._saved = padded, x, h
-        return h @ self.output_weight.data + self.output_bias.data
+        return (h @ self.output_weight.data + self.output_bias.data).reshape(batch, time, self.vocab_size)
 
     def backward(self, dlogits: np.ndarray) -> None:
         """Add the gradient of the loss to every ``grad``, given ``dlogits`` = dLoss/dlogits."""
         if self._saved is None:
             raise RuntimeError("call forward before backward")
         padded, x, h = self._saved
-        batch, time, _ = h.shape
+        batch, time = padded.shape[0], padded.shape[1] - (self.context_size - 1)
         expected = (batch, time, self.vocab_size)
         dlogits = real_array("dlogits", dlogits)
         if dlogits.shape != expected:
             raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected} like the logits")
         dlogits = dlogits.reshape(-1, self.vocab_size)
-        h, x = h.reshape(-1, self.hidden_size), x.reshape(len(dlogits), -1)
         self.output_weight.grad += h.T @ dlogits
         self.output_bias.grad += dlogits.sum(axis=0)
         da = (dlogits @ self.output_weight.data.T) * (1 - h**2)  # tanh'(a) = 1 - tanh(a)^2
