@@ -1,7 +1,7 @@
 """``day5 watch`` re-runs the kata you are on when a file is saved, and quits on q."""
 
-import subprocess
 import queue
+import subprocess
 import sys
 import threading
 import time
