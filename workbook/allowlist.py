@@ -67,6 +67,8 @@ def check(source: str) -> list[Violation]:
         tree = ast.parse(source)
     except SyntaxError as error:
         return [Violation(error.lineno or 0, "the code", f"it does not parse: {error.msg}")]
+    except (ValueError, MemoryError, RecursionError):  # a null byte, a parser bomb
+        return [Violation(0, "the code", "it does not parse")]
     modules = _imported_names(tree)
     found = []
     for node in ast.walk(tree):

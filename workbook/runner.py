@@ -87,9 +87,9 @@ def child(folder: Path, memory: int, seconds: float) -> None:
     os._exit(int(code))
 
 
-def run(root: Path, jobs: int, seconds: float, memory: int) -> None:
-    """Run every kata folder of ``root``, ``jobs`` at a time, each for at most ``seconds``."""
-    waiting = sorted(path for path in root.iterdir() if (path / "tree").is_dir())
+def run(root: Path, katas: list[str], jobs: int, seconds: float, memory: int) -> None:
+    """Run the kata folders ``katas`` of ``root``, ``jobs`` at a time, each for at most ``seconds``."""
+    waiting = [root / slug for slug in katas if (root / slug / "tree").is_dir()]
     running: dict[int, tuple[Path, float]] = {}  # pid -> (kata folder, start)
     while waiting or running:
         while waiting and len(running) < jobs:
@@ -122,6 +122,7 @@ def _record(folder: Path, returncode: int | None, start: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook.runner", description=__doc__)
     parser.add_argument("root", type=Path, help="folder of kata folders, each holding tree/ and tests/")
+    parser.add_argument("--katas", required=True, help="the kata folders to run, by slug, comma-separated")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="katas at once")
     parser.add_argument("--seconds", type=float, default=60, help="time limit of one kata")
     parser.add_argument("--memory", type=int, default=2 << 30, help="bytes of address space one kata may add")
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.hypothesis_home:
         set_hypothesis_home_dir(args.hypothesis_home)
     charmap()  # loaded once here, inherited by every kata
-    run(args.root, max(1, args.jobs), args.seconds, args.memory)
+    run(args.root, args.katas.split(","), max(1, args.jobs), args.seconds, args.memory)
     return 0
 
 

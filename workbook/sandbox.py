@@ -1,12 +1,17 @@
 """Run untrusted code in a process of its own, with limits, and behind bubblewrap where the machine has it.
 
-With bubblewrap (Debian's ``bubblewrap``; ``bwrap`` on PATH) the process sees the whole
-file system read-only, except a private working folder; ``/tmp``, ``/home`` and the
-folders named in ``hide`` are empty (unless they hold the project or its Python); it
-has no network, its own PID namespace (nothing it starts outlives it) and a clean
-environment. Without bubblewrap it still runs in its own session with a clean
-environment and the same resource limits, and its process group is killed when it
-ends. ``isolation()`` says which of the two is in force.
+With bubblewrap (Debian's ``bubblewrap``; ``bwrap`` on PATH) the process runs in a
+file system of its own that shows only what grading needs, read-only: the system's
+``/usr``, this Python and its packages, the engine (``workbook/``) and the folders in
+``expose``; its working folder is the one writable place, and ``/tmp`` is empty and
+private. The course folder, the gradebook, ``/home`` and the rest of the machine are
+not there at all, so there is nothing to unmount and look under. It runs as ``nobody``
+in a user namespace of its own with every capability dropped (whoever starts it, root
+included), no network, its own PID namespace (nothing it starts outlives it, and it
+cannot signal the grader) and a clean environment. Without bubblewrap it still runs in
+its own session with a clean environment and the same resource limits, and its
+process group is killed when it ends; ``isolation()`` says which of the two is in
+force, and what the fallback does not guarantee.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import functools
 import os
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -29,6 +35,12 @@ try:
     import resource
 except ImportError:  # not on Windows: only the time limit then
     resource = None
+
+
+# nobody, in a user namespace of its own that it cannot nest, with no capability even when root starts it
+PRIVILEGES = (
+    "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns", "--cap-drop", "ALL",
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,8 @@ def bubblewrap() -> str | None:
     if binary is None:
         return None
     probe = subprocess.run(
-        [binary, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"], capture_output=True, timeout=30
+        [binary, *_root([]), *PRIVILEGES, "--die-with-parent", "--", sys.executable, "-c", "pass"],
+        capture_output=True, timeout=30,
     )
     return binary if probe.returncode == 0 else None
 
@@ -65,8 +78,12 @@ def bubblewrap() -> str | None:
 def isolation() -> str:
     """One line: which isolation grading runs under on this machine."""
     if bubblewrap():
-        return "bubblewrap: read-only file system, private folder, no network, own PID namespace, limits"
-    return "process limits only (no working bubblewrap: install Debian's bubblewrap): own session, clean environment, limits"
+        return "bubblewrap: own read-only file system, private folder, nobody without capabilities, no network, own PID namespace, limits"
+    return (
+        "process limits only (no working bubblewrap: install Debian's bubblewrap): own session, clean environment, limits;"
+        " NOT guaranteed: the code runs as this user and can read and write what this user can (the course folder,"
+        " the gradebook), signal this user's processes and reach the network"
+    )
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
@@ -83,16 +100,15 @@ def run(
 ) -> Outcome:
     """Run ``argv`` in ``workdir`` (its only writable folder under bubblewrap) and wait, at most ``limits.seconds``.
 
-    ``expose`` are folders to show read-only even where a hidden folder holds them.
+    ``expose`` are more folders to show read-only; ``hide`` are folders inside the shown ones to show empty.
     """
     command = list(argv)
     if binary := bubblewrap():
         command = [
-            binary, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            *(arg for folder in _hideable(["/tmp", "/home", *hide]) for arg in ("--tmpfs", str(folder))),
-            *(arg for folder in expose for arg in ("--ro-bind", str(folder), str(folder))),
+            binary, *_root(expose),
+            *(arg for folder in hide if Path(folder).is_dir() for arg in ("--tmpfs", str(Path(folder).resolve()))),
             "--bind", str(workdir), str(workdir), "--chdir", str(workdir),
-            "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            *PRIVILEGES, "--die-with-parent", "--new-session", "--clearenv",
             *(arg for key, value in env.items() for arg in ("--setenv", key, value)),
             "--", *command,
         ]
@@ -114,11 +130,22 @@ def run(
     return Outcome(returncode, text)
 
 
-def _hideable(folders) -> list[Path]:
-    """The ``folders`` that hold neither this Python nor the project: hiding those would hide the grader."""
-    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, ROOT)]
-    folders = [Path(folder).resolve() for folder in folders]
-    return [f for f in folders if f.is_dir() and not any(n == f or f in n.parents for n in needed)]
+def _root(expose: Sequence[Path]) -> list[str]:
+    """bubblewrap's arguments for a file system of only ``/usr``, this Python, the engine and ``expose``, read-only.
+
+    ``hide`` folders inside these are covered by ``run``; everything else of the machine is absent.
+    """
+    args = ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for name in ("bin", "lib", "lib32", "lib64", "sbin"):  # merged /usr: links; otherwise the folders themselves
+        path = Path("/", name)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    shown = ["/usr", "/etc/ld.so.cache", sys.base_prefix, sys.prefix, *site.getsitepackages(), ROOT / "workbook", *expose]
+    for folder in dict.fromkeys(str(Path(path).resolve()) for path in shown):
+        args += ["--ro-bind-try", folder, folder]
+    return args
 
 
 def _processes_of_this_user() -> int:

@@ -46,6 +46,22 @@ class Answer:
     problem: str | None = None  # "does not parse: line 12: ..." when the code cannot be used
 
 
+def parse(source: str, filename: str = "<unknown>") -> tuple[ast.Module | None, str | None]:
+    """``(tree, None)``, or ``(None, why it cannot be read)``: a syntax error, a null byte, a parser bomb.
+
+    A bomb (nesting deep enough to exhaust the parser) raises ``MemoryError`` or
+    ``RecursionError``, not ``SyntaxError``; it costs its own kata, never the submission.
+    """
+    try:
+        return ast.parse(source, filename), None
+    except SyntaxError as error:
+        return None, f"line {error.lineno}: {error.msg}"
+    except ValueError as error:  # "source code string cannot contain null bytes"
+        return None, str(error)
+    except (MemoryError, RecursionError):
+        return None, "too deeply nested or too large for Python's parser"
+
+
 @functools.cache
 def reference_source(module: str) -> str:
     """``solutions/day5/<module>.py`` as a learner who solved every kata would have it."""
@@ -83,12 +99,11 @@ def answers_from_module(source: str, module: str, filename: str) -> dict[str, An
     broken: dict[str, str] = {}
     helpers: list[ast.stmt] = []
     for first, text in _pieces(source):
-        try:
-            tree = ast.parse("\n" * (first - 1) + text)  # keep the file's line numbers
-        except SyntaxError as error:
+        tree, problem = parse("\n" * (first - 1) + text)  # keep the file's line numbers
+        if problem:
             kata = next((owner[n] for n in re.findall(r"^(?:def|class)\s+(\w+)", text, re.MULTILINE) if n in owner), None)
             if kata is not None:
-                broken.setdefault(kata.slug, f"line {error.lineno}: {error.msg}")
+                broken.setdefault(kata.slug, problem)
             continue
         for node in tree.body:
             name = getattr(node, "name", None)
@@ -145,18 +160,17 @@ def answers_from_folder(folder: Path) -> dict[str, Answer]:
 def answers_from_notebook(notebook) -> dict[str, Answer]:
     """Every kata's answer in a course notebook (an ``nbformat`` node): its solution cell."""
     cells = {
-        cell.metadata["nbgrader"].get("grade_id"): cell.source
+        meta.get("grade_id"): cell.source
         for cell in notebook.cells
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+        if cell.cell_type == "code" and isinstance(meta := cell.metadata.get("nbgrader"), dict) and meta.get("solution")
     }
     answers = {}
     for kata in KATAS:
         filename = f"{NOTEBOOK_CELL}{kata.slug}>"
         code = FUTURE.sub("", cells.get(kata.slug, ""))  # the module has its own, and it must come first
-        try:
-            ast.parse(code)
-        except SyntaxError as error:
-            answers[kata.slug] = Answer("", filename, f"does not parse: line {error.lineno}: {error.msg}")
+        _, problem = parse(code)
+        if problem:
+            answers[kata.slug] = Answer("", filename, f"does not parse: {problem}")
         else:
             answers[kata.slug] = Answer(code, filename, None if kata.slug in cells else "the notebook has no such cell")
     return answers

@@ -93,3 +93,26 @@ def test_a_crash_is_an_exit_code_not_an_exception(tmp_path):
 def test_output_is_cut_to_its_end(tmp_path):
     done = run_python("print('x' * 1_000_000); print('THE END')", tmp_path)
     assert len(done.output) <= LIMITS.output and done.output.rstrip().endswith("THE END")
+
+
+@pytest.mark.skipif(not sandbox.bubblewrap(), reason="needs bubblewrap")
+def test_full_python_inside_reaches_no_privilege_and_none_of_the_machine(tmp_path):
+    """Code that got past every check, as root or not: no capability, no remount, and the machine is not there."""
+    course = tmp_path / "course"
+    (course / "submitted" / "other").mkdir(parents=True)
+    (course / "gradebook.db").write_text("grades")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = run_python(f"""
+        import os, subprocess
+        print('uid', os.getuid())
+        print('caps', [line.split()[1] for line in open('/proc/self/status') if line.startswith('CapEff')])
+        for command in (['umount', '/tmp'], ['mount', '-o', 'remount,rw', '/'], ['mount', '-o', 'remount,rw', '/usr']):
+            print(command[0], subprocess.run(command, capture_output=True).returncode)
+        for path in [{str(course)!r}, '/home', {str(ROOT / 'tests')!r}, {str(ROOT / 'notebooks')!r}, '/etc/passwd']:
+            print('sees', path, os.path.exists(path))
+    """, work)
+    assert "uid 65534" in done.output and "caps ['0000000000000000']" in done.output, done.output
+    assert "umount 0" not in done.output and "mount 0" not in done.output, done.output
+    assert " True" not in done.output.replace("sees", ""), done.output
+    assert (course / "gradebook.db").read_text() == "grades"

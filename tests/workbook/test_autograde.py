@@ -1,0 +1,64 @@
+"""What one bad kata may cost: its own points, never the submission (workbook.autograde, trees).
+
+These run the real sandbox with the allow-list switched off (``autograde.ALLOWLIST``), as
+code that got past it would run: full Python inside the kata's process.
+"""
+
+import json
+
+import pytest
+
+from workbook import autograde, course, sandbox, trees
+from workbook.implementation import NAMED
+from workbook.katas import kata_for_slug
+
+LIMITS = sandbox.Limits(seconds=30, memory=2 << 30)
+
+
+@pytest.fixture(scope="module")
+def reference_answers():
+    return trees.answers_from_folder(NAMED["solutions"])
+
+
+@pytest.mark.parametrize("bomb", ["-" * 200_000 + "1", "a" + ".b" * 200_000, "x = 1\0"])
+def test_a_parser_bomb_or_a_null_byte_costs_its_own_kata(bomb):
+    pytest.importorskip("nbformat")
+    notebook = course.notebook()
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sgd":
+            cell.source = bomb
+    answers = trees.answers_from_notebook(notebook)
+    assert answers["sgd"].problem.startswith("does not parse")
+    assert all(answer.problem is None for slug, answer in answers.items() if slug != "sgd")
+
+
+def test_a_report_that_is_not_a_report_is_no_report(tmp_path):
+    for text in ["[" * 100_000 + "]" * 100_000, '{"tests": [1]}', '{"tests": {"t": {"outcome": 1}}}', "x" * 10]:
+        (tmp_path / "report.json").write_text(text)
+        tests = (autograde._json(tmp_path / "report.json") or {}).get("tests")
+        assert tests is None or not autograde._well_formed(tests)
+
+
+def test_feedback_is_cut_to_a_few_short_lines():
+    lines = autograde._cut(["x" * 5_000_000, *(["line"] * 10_000)])
+    assert len(lines) <= autograde.FEEDBACK_LINES and all(len(line) <= autograde.FEEDBACK_CHARS for line in lines)
+
+
+KILLS_ITS_RUNNER = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+FLOODS_ITS_ERROR = "def get_pair_counts(ids):\n    raise ValueError('leak ' * 2_000_000)\n\ndef merge_pair(ids, pair, new_id):\n    raise ValueError('x')\n"
+
+
+def test_a_kata_that_kills_the_shared_runner_costs_itself_only(monkeypatch, reference_answers):
+    monkeypatch.setattr(autograde, "ALLOWLIST", False)
+    answers = {
+        "character_tokenizer": reference_answers["character_tokenizer"],
+        "word_tokenizer": trees.Answer(KILLS_ITS_RUNNER, "<cell>"),
+        "bpe_basics": trees.Answer(FLOODS_ITS_ERROR, "<cell>"),
+        "softmax": reference_answers["softmax"],
+    }
+    results = autograde.grade_katas(answers, LIMITS, {}, jobs=2)
+    assert [slug for slug, result in results.items() if result.passed] == ["character_tokenizer", "softmax"]
+    flood = results["bpe_basics"].lines
+    assert len(flood) <= autograde.FEEDBACK_LINES and sum(map(len, flood)) < 20_000
+    assert results["word_tokenizer"].lines[0].startswith(kata_for_slug("word_tokenizer").title)
+    json.dumps([result.lines for result in results.values()])  # what the grade cells show is plain text
