@@ -228,8 +228,9 @@ def write_outputs(notebook, results: dict[str, KataResult]) -> None:
     from nbformat.v4 import new_output
 
     for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        result = results.get(grade_id.removeprefix("test_")) if cell.metadata.get("nbgrader", {}).get("grade") else None
+        meta = cell.metadata.get("nbgrader")
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        result = results.get(grade_id.removeprefix("test_")) if isinstance(grade_id, str) and meta.get("grade") else None
         if cell.cell_type != "code" or result is None:
             continue
         text = "\n".join(result.lines)

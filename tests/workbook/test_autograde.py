@@ -32,6 +32,17 @@ def test_a_parser_bomb_or_a_null_byte_costs_its_own_kata(bomb):
     assert all(answer.problem is None for slug, answer in answers.items() if slug != "sgd")
 
 
+def test_metadata_that_is_not_nbgraders_costs_nothing_but_its_cell():
+    pytest.importorskip("nbformat")
+    notebook = course.notebook()
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    cells[0].metadata["nbgrader"] = "solution"
+    cells[1].metadata["nbgrader"] = {"grade": True, "grade_id": 7}
+    answers = trees.answers_from_notebook(notebook)
+    autograde.write_outputs(notebook, {})
+    assert len(answers) == len(trees.KATAS)
+
+
 def test_a_report_that_is_not_a_report_is_no_report(tmp_path):
     for text in ["[" * 100_000 + "]" * 100_000, '{"tests": [1]}', '{"tests": {"t": {"outcome": 1}}}', "x" * 10]:
         (tmp_path / "report.json").write_text(text)
