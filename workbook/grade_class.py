@@ -523,7 +523,7 @@ def collect_zips(course: Course, folder: Path) -> dict[str, str]:
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("course", type=Path, help="the course folder: nbgrader_config.py, source/, submitted/, gradebook.db")
-    parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: the cores)")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: the cores)")
     parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0 <= I < N) into a results file")
     parser.add_argument("--output", type=Path, help="the shard's results file (default: COURSE/day5_grade_shard_I_of_N.json)")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="FILE", help="fold shard results files into the course")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import subprocess
 import tempfile
 from collections.abc import Callable, Container
 from pathlib import Path
@@ -74,9 +75,54 @@ def render(keep: Container[str] = ()) -> dict[str, str]:
     return rendered
 
 
+def committed(name: str) -> str | None:
+    """``solutions/day5/<name>`` as last committed (git's ``HEAD``); ``None`` without git or that file."""
+    folder = NAMED["solutions"] / "day5"
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "show", f"HEAD:./{name}"], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None
+
+
+def untouched(name: str, old: str, keep: Container[str] = ()) -> bool:
+    """Whether ``old``, the text of ``<target>/day5/<name>``, is what its last committed reference generates."""
+    source = committed(name)
+    try:
+        return source is not None and old == clear_solutions(source, keep)
+    except ValueError:  # the committed reference has malformed markers: nothing to compare with
+        return False
+
+
+def changed(target: Path, keep: Container[str] = ()) -> list[Path]:
+    """The files of ``target/day5`` that :func:`write` would overwrite and that someone edited:
+    each is neither what ``solutions/`` generates now nor what its last commit generated. An
+    untouched stub (a maintainer changed ``solutions/`` and has not generated yet) is not listed."""
+    found = []
+    for name, text in render(keep).items():
+        path = target / "day5" / name
+        if path.exists() and (old := path.read_text(encoding="utf-8")) != text and not untouched(name, old, keep):
+            found.append(path)
+    return found
+
+
+def backup_path(path: Path, old: str) -> Path:
+    """Where to keep ``path``'s old text: ``<name>.bak``, or ``<name>.2.bak``, ... so an earlier
+    backup that holds something else is never overwritten."""
+    candidate, number = path.with_name(path.name + ".bak"), 1
+    while candidate.exists() and candidate.read_text(encoding="utf-8") != old:
+        number += 1
+        candidate = path.with_name(f"{path.name}.{number}.bak")
+    return candidate
+
+
 def write(target: Path, keep: Container[str] = (), backup: bool = False, log: Callable[[str], None] = print) -> None:
     """Write the stub package into ``target/day5``. With ``backup``, a file that
-    would change is first copied to ``<name>.bak`` so no learner work is lost."""
+    would change is first copied to ``<name>.bak`` (see :func:`backup_path`) so no
+    learner work is lost, and the log says where it went; an untouched stub (see
+    :func:`changed`) is simply replaced."""
     package = target / "day5"
     package.mkdir(parents=True, exist_ok=True)
     for name, text in render(keep).items():
@@ -84,9 +130,10 @@ def write(target: Path, keep: Container[str] = (), backup: bool = False, log: Ca
         old = path.read_text(encoding="utf-8") if path.exists() else None
         if old == text:
             continue
-        if backup and old is not None:
-            path.with_name(name + ".bak").write_text(old, encoding="utf-8")
-            log(f"kept the old {path.relative_to(target.parent)} as {name}.bak")
+        if backup and old is not None and not untouched(name, old, keep):
+            kept = backup_path(path, old)
+            kept.write_text(old, encoding="utf-8")
+            log(f"kept the old {path.relative_to(target.parent)} as {kept.relative_to(target.parent)}")
         write_atomic(path, text)
         log(f"wrote {path.relative_to(target.parent)}")
 
