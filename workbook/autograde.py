@@ -28,12 +28,12 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import allowlist, sandbox, trees
+from . import sandbox, trees
+from .allowlist import check as allowlist_check
 from .implementation import NAMED, ROOT
 from .katas import KATAS, Kata, kata_for_slug
 
 HIDDEN_TESTS = "DAY5_HIDDEN_TESTS"
-ALLOWLIST = True  # a friendly first message, not the defence; tests switch it off to try code that gets past it
 REPORT_BYTES = 4 << 20  # a kata's report is a few kilobytes; a larger one is not read
 FEEDBACK_LINES, FEEDBACK_CHARS = 40, 300  # what a grade cell shows of a failure, at most
 PARSING = threading.Lock()  # CPython 3.11's ast.parse is not safe in two threads at once
@@ -61,8 +61,11 @@ def grade_kata(kata: Kata, answer: trees.Answer, limits: sandbox.Limits, hidden:
     return grade_katas({kata.slug: answer}, limits, {kata.slug: hidden}, 1, hide)[kata.slug]
 
 
-def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list[Path]], jobs: int, hide=()):
+def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list[Path]], jobs: int, hide=(), allowlist=True):
     """``{slug: KataResult}`` for the katas of ``answers``: refused by the allow-list, or run in one sandbox.
+
+    The allow-list is a friendly first message, not the defence: tests switch it off
+    (``allowlist=False``) to grade code that gets past it.
 
     Each kata that passes the allow-list gets a folder of its own (its tree and copies of
     its tests) in a private temporary folder, and ``workbook.runner`` runs them there in
@@ -74,7 +77,7 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
         for slug, answer in answers.items():
             kata = kata_for_slug(slug)
             with PARSING:
-                problem = _refused(kata, answer)
+                problem = _refused(kata, answer, allowlist)
                 if problem is None:
                     folders[slug] = _prepare(root / slug, kata, answer, hidden.get(slug, []))
             if problem is not None:
@@ -126,11 +129,11 @@ def hypothesis_home() -> Path:
     return folder / ".hypothesis"
 
 
-def _refused(kata: Kata, answer: trees.Answer) -> tuple[str, ...] | None:
+def _refused(kata: Kata, answer: trees.Answer, allowlist: bool) -> tuple[str, ...] | None:
     """Why ``answer`` is not run at all: it does not parse, or the allow-list refuses it."""
     if answer.problem:
         return (f"{kata.title}: your code {answer.problem}",)
-    violations = allowlist.check(answer.code) if ALLOWLIST else []
+    violations = allowlist_check(answer.code) if allowlist else []
     if violations:
         reason = f"{kata.title}: 0 points, the code uses what a kata may not: {violations[0]}"
         return (reason, *map(str, violations[1:]))
@@ -215,12 +218,12 @@ def _cut(lines: list[str]) -> tuple[str, ...]:
     return tuple(short)
 
 
-def grade_notebook(notebook, limits: sandbox.Limits, jobs: int | None = None, hidden_folder=None, hide=()):
+def grade_notebook(notebook, limits: sandbox.Limits, jobs: int | None = None, hidden_folder=None, hide=(), allowlist=True):
     """``{slug: KataResult}`` for every kata of a course notebook, ``jobs`` katas at a time."""
     with PARSING:
         answers = trees.answers_from_notebook(notebook)
     hidden = {kata.slug: hidden_tests(kata, hidden_folder) for kata in KATAS}
-    return grade_katas(answers, limits, hidden, jobs or os.cpu_count() or 1, hide)
+    return grade_katas(answers, limits, hidden, jobs or os.cpu_count() or 1, hide, allowlist)
 
 
 def write_outputs(notebook, results: dict[str, KataResult]) -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from . import sandbox
 from .autograde import HIDDEN_TESTS, grade_notebook, write_outputs
@@ -22,11 +22,15 @@ class GradeKatas(NbGraderPreprocessor):
         os.environ.get(HIDDEN_TESTS, ""), help="folder of the instructor's private tests (test_05_*.py for kata 5)"
     ).tag(config=True)
 
+    allowlist = Bool(
+        True, help="read each cell with the allow-list first (switch off only to test the sandbox with code that gets past it)"
+    ).tag(config=True)
+
     def preprocess(self, nb, resources):
         self.log.info("day5: each kata graded in its own process; isolation: %s", sandbox.isolation())
         limits = sandbox.Limits(seconds=self.timeout, memory=self.memory_mb << 20)
         course = Path.cwd()  # nbgrader runs in the course folder: the gradebook and every submission
-        results = grade_notebook(nb, limits, self.jobs or None, self.hidden_tests or None, hide=[course])
+        results = grade_notebook(nb, limits, self.jobs or None, self.hidden_tests or None, hide=[course], allowlist=self.allowlist)
         for result in results.values():
             if not result.passed:
                 self.log.warning("day5: %s", result.lines[0])

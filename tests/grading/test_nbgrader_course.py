@@ -137,6 +137,32 @@ TRICKS = {
 }
 VICTIM_AFTER = ("t3a_overwrites_a_test_file", "t3b_writes_a_conftest", "t3c_appends_to_the_grader", "t3d_edits_the_gradebook")
 
+# Full Python inside the kata's process: graded with the allow-list switched off (--GradeKatas.allowlist=False),
+# as code that got past it would run. "@COURSE@" stands for the course folder. Each costs its own katas only.
+FULL_PYTHON = {
+    "xa_remounts_and_edits_the_gradebook": (
+        "import subprocess, sqlite3\nfor command in (['umount', '/tmp'], ['mount', '-o', 'remount,rw', '/']):\n"
+        "    subprocess.run(command, capture_output=True)\n"
+        "sqlite3.connect('@COURSE@/gradebook.db').execute('update grade set auto_score = 0')\n"
+    ),
+    "xb_writes_the_course_folder": "open('@COURSE@/nbgrader_config.py', 'a').write('\\nraise SystemExit\\n')\n",
+    "xc_kills_its_runner": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
+    "xd_shows_another_submission": (
+        "import os\nraise ValueError(str(os.listdir('@COURSE@/submitted/ada/day5')) + open('@COURSE@/submitted/ada/day5/day5.ipynb').read())\n"
+    ),
+    "xe_floods_its_error": "raise ValueError('spam ' * 5_000_000)\n",
+    "xf_parser_bomb": "-" * 200_000 + "1\n",
+}
+
+
+def full_python(trick):
+    def edit(cells):
+        for slug in OTHERS:
+            cells[slug].source = FULL_PYTHON[trick]
+
+    return edit
+
+
 # crashes that pass the allow-list: each costs its own kata, nothing more
 CRASHES = {
     "data_loader": "import numpy as np\n\ndef train_val_split(ids, val_fraction=0.1):\n    pass\n\nclass DataLoader:\n"
@@ -220,6 +246,8 @@ STUDENTS = {  # id: (katas filled, edit, the points expected for each kata that 
     "gus": ((*TOKENIZERS, "cross_entropy", "gradient_clipping"), crashes, scores(*TOKENIZERS, "cross_entropy", "gradient_clipping")),
     **{trick: (HONEST, cheats_with(trick), scores(*HONEST)) for trick in TRICKS},
     **{f"{trick}_victim": (HONEST, None, scores(*HONEST)) for trick in VICTIM_AFTER},
+    **{trick: (HONEST, full_python(trick), scores(*HONEST)) for trick in FULL_PYTHON},
+    "xz_victim": (HONEST, None, scores(*HONEST)),  # graded right after them
 }
 REPEATS = 3  # autogrades of one partial submission, which must all agree
 TIMED = ("ada", "ben", "cho", "gus")  # graded on their own first, for the seconds each takes
@@ -251,13 +279,19 @@ def grade_a_class(nbformat, root: Path, seconds: dict) -> Path:
     for student, (filled, edit, _) in STUDENTS.items():
         folder = root / "submitted" / student / "day5"
         folder.mkdir(parents=True)
-        nbformat.write(submission(release, source, filled, edit), folder / "day5.ipynb")
+        notebook = submission(release, source, filled, edit)
+        for cell in notebook.cells:
+            cell.source = cell.source.replace("@COURSE@", str(root))
+        nbformat.write(notebook, folder / "day5.ipynb")
     for student in TIMED:  # one at a time, timed: the reference, blank, partial and hostile submissions
         start = time.perf_counter()
         done = nbgrader(root, "autograde", "day5", "--student", student, f"--GradeKatas.timeout={KATA_TIMEOUT}")
         seconds[student] = time.perf_counter() - start
         assert done.returncode == 0, done.stderr
         assert "isolation: " in done.stderr
+    # full Python, no allow-list: after the timed ones, so that their grades are there to be attacked
+    done = nbgrader(root, "autograde", "day5", "--student=x*", f"--GradeKatas.timeout={KATA_TIMEOUT}", "--GradeKatas.allowlist=False")
+    assert done.returncode == 0, done.stderr
     # the rest in one run, as a class is graded: alphabetically, so each victim comes right after its cheater
     done = nbgrader(root, "autograde", "day5", f"--GradeKatas.timeout={KATA_TIMEOUT}")
     assert done.returncode == 0, done.stderr
@@ -282,6 +316,15 @@ def test_each_student_scores_exactly_the_katas_that_pass(graded, student):
     assert kata_scores(graded, student) == {slug: expected.get(slug, 0) for slug in POINTS}
     with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gradebook:
         assert gradebook.find_submission("day5", student).score == sum(expected.values())
+
+
+def test_full_python_shows_nothing_of_another_submission_and_at_most_a_few_lines(nbformat, graded):
+    for student in FULL_PYTHON:
+        for grade_id, cell in autograded(nbformat, graded, student).items():
+            shown = "".join(str(output) for output in cell.get("outputs", []))
+            assert "nbformat_minor" not in shown and "['day5.ipynb']" not in shown, (student, grade_id, shown[:500])
+            assert len(shown) < 30_000, (student, grade_id, len(shown))
+    assert "raise SystemExit" not in (graded / "nbgrader_config.py").read_text()
 
 
 def test_the_export_has_every_students_score(graded):

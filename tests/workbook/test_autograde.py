@@ -1,6 +1,6 @@
 """What one bad kata may cost: its own points, never the submission (workbook.autograde, trees).
 
-These run the real sandbox with the allow-list switched off (``autograde.ALLOWLIST``), as
+These run the real sandbox with the allow-list switched off (``allowlist=False``), as
 code that got past it would run: full Python inside the kata's process.
 """
 
@@ -59,15 +59,14 @@ KILLS_ITS_RUNNER = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
 FLOODS_ITS_ERROR = "def get_pair_counts(ids):\n    raise ValueError('leak ' * 2_000_000)\n\ndef merge_pair(ids, pair, new_id):\n    raise ValueError('x')\n"
 
 
-def test_a_kata_that_kills_the_shared_runner_costs_itself_only(monkeypatch, reference_answers):
-    monkeypatch.setattr(autograde, "ALLOWLIST", False)
+def test_a_kata_that_kills_the_shared_runner_costs_itself_only(reference_answers):
     answers = {
         "character_tokenizer": reference_answers["character_tokenizer"],
         "word_tokenizer": trees.Answer(KILLS_ITS_RUNNER, "<cell>"),
         "bpe_basics": trees.Answer(FLOODS_ITS_ERROR, "<cell>"),
         "softmax": reference_answers["softmax"],
     }
-    results = autograde.grade_katas(answers, LIMITS, {}, jobs=2)
+    results = autograde.grade_katas(answers, LIMITS, {}, jobs=2, allowlist=False)
     assert [slug for slug, result in results.items() if result.passed] == ["character_tokenizer", "softmax"]
     flood = results["bpe_basics"].lines
     assert len(flood) <= autograde.FEEDBACK_LINES and sum(map(len, flood)) < 20_000
