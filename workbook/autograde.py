@@ -153,15 +153,15 @@ def _prepare(folder: Path, kata: Kata, answer: trees.Answer, hidden: list[Path])
 def _result(kata: Kata, folder: Path, hidden: set[str], limits, runner_output: str) -> KataResult:
     """What the runner left in ``folder``, as a result (the runner's own output if it left nothing)."""
     ended = _json(folder / "exit.json") or {}
-    if not (ended.get("returncode") is None or type(ended["returncode"]) is int) or type(ended.get("seconds", 0.0)) not in (int, float):
-        ended = {}
-    ended = {"returncode": -1, "seconds": 0.0, **ended}
+    returncode, seconds = ended.get("returncode", -1), ended.get("seconds", 0.0)
+    if not (returncode is None or type(returncode) is int) or type(seconds) not in (int, float):
+        returncode, seconds = -1, 0.0  # not what the runner writes
     outcomes = (_json(folder / "report.json") or {}).get("tests")
     if not _well_formed(outcomes):
         outcomes = None
     output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace") if (folder / "output.txt").is_file() else runner_output
-    lines = _verdict(kata, ended["returncode"], output, outcomes, hidden, limits)
-    return KataResult(kata, lines is None, lines or _passed(kata, outcomes), ended.get("seconds", 0.0))
+    lines = _verdict(kata, returncode, output, outcomes, hidden, limits)
+    return KataResult(kata, lines is None, lines or _passed(kata, outcomes), seconds)
 
 
 def _json(path: Path) -> dict | None:
