@@ -117,6 +117,14 @@ def stub_reached(error: BaseException, impl: str | os.PathLike) -> Stub | None:
 
 def learner_frame(error: BaseException, impl: str | os.PathLike) -> Stub | None:
     """The innermost frame of ``error``'s traceback that runs the learner's own code, if any."""
+    crossed = getattr(error, "learner_frame", None)  # raised in the grader's student process, which said where
+    if crossed is not None:
+        function, file, line = crossed
+        if file.startswith(NOTEBOOK_CELL):
+            return Stub(function, "the notebook")
+        folder = None if is_namespace(impl) else resolve(impl).parent
+        shown = Path(file).relative_to(folder) if folder is not None and folder in Path(file).parents else file
+        return Stub(function, f"{shown}:{line}")
     found, tb = None, error.__traceback__
     while tb is not None:
         if _runs_code_of(impl, tb.tb_frame):

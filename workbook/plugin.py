@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from threadpoolctl import threadpool_limits
 
-from . import implementation, limits, trees
+from . import implementation, limits, sandbox, trees
 from .katas import KATAS, Kata, kata_for_test_file
 from .summary import summarize
 
@@ -76,6 +76,10 @@ def pytest_addoption(parser):
         "--impl", default=implementation.default(),
         help="implementation under test: exercises (default, or $DAY5_IMPL), solutions, or a folder holding day5/",
     )
+    group.addoption(
+        "--isolate", action="store_true",
+        help="run each kata's code in a sandboxed process of its own, reached through proxies (how the grader runs it)",
+    )
     group.addoption("--hint", type=int, choices=(1, 2, 3), default=1, help="how deep a hint to show (1-3)")
     group.addoption("--workbook-report", metavar="FILE", help="write each test's outcome to FILE as JSON")
     group.addoption("--torch", action="store_true", help="also compare with PyTorch, step for step (needs torch)")
@@ -115,6 +119,9 @@ def day5(request, tmp_path_factory):
     if implementation.is_namespace(impl):
         yield from _notebook_namespace(impl, kata)
         return
+    if request.config.getoption("isolate"):
+        yield from _student_process(request, kata, tmp_path_factory)
+        return
     progress = request.config.pluginmanager.get_plugin("day5-progress")
     folder = impl if implementation.is_reference(impl) else progress.tree(kata, tmp_path_factory)
     if isinstance(folder, Broken):
@@ -136,6 +143,29 @@ def _notebook_namespace(impl, kata: Kata):
                 for name in other.names:
                     patch.setattr(module, name, getattr(implementation.load("solutions", other.module), name), raising=False)
         yield module
+
+
+def _student_process(request, kata: Kata, tmp_path_factory):
+    """The kata's module in a sandboxed student process (``workbook.grader``), by proxy; it ends with the module."""
+    from .grader.harness import StudentProcess
+
+    folder = implementation.resolve(request.config.getoption("impl"))
+    tree_of = trees.tree_answer(folder)
+    answer = tree_of[1] if tree_of and tree_of[0] == kata.slug else trees.answers_from_folder(folder)[kata.slug]
+    if answer.problem:
+        yield Broken(f"your code for {kata.title} in {answer.filename} {answer.problem}")
+        return
+    seconds = request.config.getoption("timeout", None) or SECONDS.get(settings.get_current_profile_name(), SECONDS["learner"])
+    limits = sandbox.Limits(seconds=10 * seconds, memory=MEMORY)  # CPU for the whole kata; each test has its own time limit
+    process = StudentProcess(kata, answer, tmp_path_factory.getbasetemp(), request.path.parent, limits)
+    try:
+        try:
+            module = process.hello(kata, answer)
+        except Exception as error:  # noqa: BLE001 -- whatever the learner's module raises on import, or its process
+            module = Broken(f"your code for {kata.title} does not import: {type(error).__name__}: {error}")
+        yield module
+    finally:
+        process.close()
 
 
 @pytest.fixture(scope="session")
@@ -171,9 +201,9 @@ class Progress:
         """The kata tree of ``kata`` for this run's implementation (built once per run)."""
         if kata.slug not in self.trees:
             folder = implementation.resolve(self.impl)
-            tree_of = trees.tree_kata(folder)
+            tree_of = trees.tree_answer(folder)
             if tree_of is not None:  # the implementation is itself one kata's tree (the autograder's)
-                self.trees[kata.slug] = folder if tree_of == kata.slug else Broken(f"{folder} is the tree of {tree_of}")
+                self.trees[kata.slug] = folder if tree_of[0] == kata.slug else Broken(f"{folder} is the tree of {tree_of[0]}")
             else:
                 answer = trees.answers_from_folder(folder)[kata.slug]
                 if answer.problem:

@@ -94,18 +94,23 @@ def clean_environment(**extra: str) -> dict[str, str]:
     }
 
 
-def run(
-    argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = (),
-    expose: Sequence[Path] = (),
-) -> Outcome:
-    """Run ``argv`` in ``workdir`` (its only writable folder under bubblewrap) and wait, at most ``limits.seconds``.
+ENGINE = ROOT / "workbook"
 
-    ``expose`` are more folders to show read-only; ``hide`` are folders inside the shown ones to show empty.
+
+def start(
+    argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = (),
+    expose: Sequence[Path] = (), engine: Path = ENGINE, **popen,
+) -> subprocess.Popen:
+    """Start ``argv`` in ``workdir`` (its only writable folder under bubblewrap), in a session of its own.
+
+    ``engine`` is the part of the workbook it sees, ``expose`` are more folders to show
+    read-only, ``hide`` are folders inside the shown ones to show empty; ``popen`` are
+    ``subprocess.Popen``'s own options (its standard streams).
     """
     command = list(argv)
     if binary := bubblewrap():
         command = [
-            binary, *_root(expose),
+            binary, *_root([engine, *expose]),
             *(arg for folder in hide if Path(folder).is_dir() for arg in ("--tmpfs", str(Path(folder).resolve()))),
             "--bind", str(workdir), str(workdir), "--chdir", str(workdir),
             *PRIVILEGES, "--die-with-parent", "--new-session", "--clearenv",
@@ -113,11 +118,18 @@ def run(
             "--", *command,
         ]
     processes = _processes_of_this_user() + limits.processes
+    return subprocess.Popen(
+        command, cwd=workdir, env=env, start_new_session=True, preexec_fn=functools.partial(_set_limits, limits, processes), **popen
+    )
+
+
+def run(
+    argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = (),
+    expose: Sequence[Path] = (),
+) -> Outcome:
+    """Run ``argv`` as ``start`` does, and wait, at most ``limits.seconds``."""
     with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(
-            command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=functools.partial(_set_limits, limits, processes),
-        )
+        process = start(argv, workdir, limits, env, hide, expose, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
         try:
             returncode = process.wait(timeout=limits.seconds)
         except subprocess.TimeoutExpired:
@@ -131,7 +143,7 @@ def run(
 
 
 def _root(expose: Sequence[Path]) -> list[str]:
-    """bubblewrap's arguments for a file system of only ``/usr``, this Python, the engine and ``expose``, read-only.
+    """bubblewrap's arguments for a file system of only ``/usr``, this Python and ``expose``, read-only.
 
     ``hide`` folders inside these are covered by ``run``; everything else of the machine is absent.
     """
@@ -142,7 +154,7 @@ def _root(expose: Sequence[Path]) -> list[str]:
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
-    shown = ["/usr", "/etc/ld.so.cache", sys.base_prefix, sys.prefix, *site.getsitepackages(), ROOT / "workbook", *expose]
+    shown = ["/usr", "/etc/ld.so.cache", sys.base_prefix, sys.prefix, *site.getsitepackages(), *expose]
     for folder in dict.fromkeys(str(Path(path).resolve()) for path in shown):
         args += ["--ro-bind-try", folder, folder]
     return args

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from .katas import KATAS, Kata
 from .stubs import clear_solutions, write_atomic
 
 TOP_LEVEL = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
-KATA_FILE = "KATA"  # in a tree's day5/: the slug of the kata whose code is the learner's
+KATA_FILE = "KATA.json"  # in a tree's day5/: the kata whose code is the learner's, and that code
 FUTURE = re.compile(r"^from\s+__future__\s+import\b.*$", re.MULTILINE)
 
 
@@ -185,31 +186,48 @@ def kata_span(source: str, kata: Kata) -> tuple[int, int]:
     return head(nodes[0], lines), nodes[-1].end_lineno
 
 
-def build(target: Path, kata: Kata, answer: Answer) -> Path:
-    """Write the kata tree for ``kata`` into ``target/day5``; return ``target``.
+def sources(kata: Kata, answer: Answer, others: bool = True) -> dict[str, str]:
+    """The text of every ``day5`` module of ``kata``'s tree, by module name.
 
     In the kata's module, the reference's definitions of the kata give way to one line
-    that runs the learner's code in the module's namespace, compiled under the
-    learner's file name (it inherits the module's ``from __future__ import annotations``).
+    that runs the learner's code in the module's namespace, compiled under the learner's
+    file name (it inherits the module's ``from __future__ import annotations``). The
+    other katas' definitions are the reference's, or with ``others=False`` absent: the
+    grader's student process gets those names from the harness instead.
     ``answer`` must have no ``problem``: a kata whose code does not parse has no tree.
     """
     if answer.problem:
         raise ValueError(f"kata {kata.slug}: {answer.problem}")
-    package = target / "day5"
-    package.mkdir(parents=True, exist_ok=True)
+    texts = {}
     for path in sorted((NAMED["solutions"] / "day5").glob("*.py")):
         text = reference_source(path.stem) if path.stem != "__init__" else path.read_text(encoding="utf-8")
-        if path.stem == kata.module:
+        replaced = [other for other in KATAS if other.module == path.stem and (other is kata or not others)]
+        for other in sorted(replaced, key=lambda other: kata_span(text, other)[0], reverse=True):
             lines = text.splitlines(keepends=True)
-            start, end = kata_span(text, kata)
-            run = f"# kata {kata.slug}: the learner's code\nexec(compile({answer.code!r}, {answer.filename!r}, 'exec'))\n"
+            start, end = kata_span(text, other)
+            if other is kata:
+                run = f"# kata {kata.slug}: the learner's code\nexec(compile({answer.code!r}, {answer.filename!r}, 'exec'))\n"
+            else:
+                run = f"# kata {other.slug}: {', '.join(other.names)} come from the harness\n"
             text = "".join(lines[:start]) + run + "".join(lines[end:])
-        write_atomic(package / path.name, text)
-    write_atomic(package / KATA_FILE, kata.slug + "\n")
+        texts[path.stem] = text
+    return texts
+
+
+def build(target: Path, kata: Kata, answer: Answer) -> Path:
+    """Write the kata tree for ``kata`` into ``target/day5`` (``sources``, and the answer itself); return ``target``."""
+    package = target / "day5"
+    package.mkdir(parents=True, exist_ok=True)
+    for module, text in sources(kata, answer).items():
+        write_atomic(package / f"{module}.py", text)
+    write_atomic(package / KATA_FILE, json.dumps({"kata": kata.slug, "code": answer.code, "filename": answer.filename}))
     return target
 
 
-def tree_kata(folder: Path) -> str | None:
-    """The slug of the kata that ``folder`` is the tree of, or None if it is no tree."""
+def tree_answer(folder: Path) -> tuple[str, Answer] | None:
+    """``(slug, answer)`` of the kata that ``folder`` is the tree of, or None if it is no tree."""
     marker = folder / "day5" / KATA_FILE
-    return marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if not marker.is_file():
+        return None
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    return record["kata"], Answer(record["code"], record["filename"])
