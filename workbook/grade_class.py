@@ -25,7 +25,13 @@ machinery, by one writer (this process's main thread):
 in a private copy of the course (the course folder is only read), and writes a results file:
 per student the hash, the kata results, the submitted and the autograded notebook.
 ``--merge FILES`` replays those results through the writer into the course, which gives
-what one run would have given.
+what one run would have given. It refuses, before any work and naming the files or shards,
+a set that is incomplete (a shard failed or was lost), that splits the class differently, or
+that was graded with another version of the course (see ``version``) or another class list.
+
+``--slurm N`` runs the N shards as one Slurm job array (``sbatch --wait --array``), then the
+merge; a shard that failed or was lost is named, and the same command again grades only the
+shards without a current results file (``deploy/`` has the GitHub Actions and Kubernetes versions).
 """
 
 from __future__ import annotations
@@ -37,7 +43,9 @@ import hashlib
 import json
 import logging
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +54,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .implementation import ROOT
 from .katas import KATAS, kata_for_slug
 
 ASSIGNMENT = "day5"
@@ -53,6 +62,7 @@ NOTEBOOK = "day5"
 STATE = "day5_grade.json"  # in the course folder
 GRADER = "workbook.preprocessor.GradeKatas"
 MAX_NOTEBOOK = 50 << 20  # bytes: a bigger submission is recorded as a problem, not read
+FORMAT = "day5-grade-shard/2"  # a results file; /2 records the shard count, the course version and the class
 
 
 class UsageError(Exception):
@@ -120,6 +130,14 @@ def answers_digest(notebook) -> str:
     """The sanitized notebook's cells, as far as grading reads them."""
     cells = [(cell.cell_type, cell.source, cell.metadata.get("nbgrader", {}).get("grade_id", "")) for cell in notebook.cells]
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``path`` holds ``text`` whole or is left as it was: written beside it, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def to_json(results) -> dict:
@@ -216,13 +234,28 @@ class Course:
             return {}
 
     def save_state(self, state: dict) -> None:
-        path = self.root / STATE
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(self.root / STATE, json.dumps(state, indent=1, sort_keys=True))
 
     def autograded(self, student: str) -> Path:
         return self.root / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+
+    def students(self) -> list[str]:
+        """Every student with a ``submitted/<student>/day5/`` folder, sorted: what the shards split."""
+        submissions, missing = self.submissions()
+        return sorted([s.student for s in submissions] + list(missing))
+
+    def version(self) -> str:
+        """What decides a score besides the submission: the assignment, ``nbgrader_config.py``, the
+        public and hidden tests and the reference; shards of two versions are never merged."""
+        _, _, hidden = self.grader()
+        files = [(f"course/{name}", self.root / name) for name in (f"source/{ASSIGNMENT}/{NOTEBOOK}.ipynb", "nbgrader_config.py")]
+        for folder in ("tests/day5", "solutions/day5"):
+            files += [(path.relative_to(ROOT).as_posix(), path) for path in sorted((ROOT / folder).rglob("*.py"))]
+        files += [(f"hidden/{path.name}", path) for path in sorted({p for paths in hidden.values() for p in paths})]
+        sha = hashlib.sha256()
+        for name, path in files:
+            sha.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        return sha.hexdigest()[:16]
 
 
 # --- nbgrader's steps, in this process -----------------------------------------------------------
@@ -405,8 +438,9 @@ def entry(course: Course, submission: Submission, results: dict) -> dict:
 
 def grade_shard(course: Course, shard: tuple[int, int], jobs: int, output: Path, force: bool, progress: bool) -> Report:
     """Grade shard ``(I, N)`` in a private copy of the course; write the results file."""
-    submissions, missing = course.submissions()
-    mine = set(in_shard([s.student for s in submissions] + list(missing), shard))
+    version, students = course.version(), course.students()
+    submissions, _ = course.submissions()
+    mine = set(in_shard(students, shard))
     state, skipped = course.state(), []
     for submission in submissions:  # unchanged since the course itself recorded it: nothing to do
         if submission.student in mine and not force and course.autograded(submission.student).is_file():
@@ -425,14 +459,59 @@ def grade_shard(course: Course, shard: tuple[int, int], jobs: int, output: Path,
         report = grade(Course(copy), jobs, sorted(mine), True, progress, keep=True, hide=(course.root,))
         report.skipped = skipped
     document = {
-        "format": "day5-grade-shard/1", "assignment": ASSIGNMENT, "shard": f"{shard[0]}/{shard[1]}",
-        "students": report.entries, "skipped": report.skipped, "problems": report.problems,
+        "format": FORMAT, "assignment": ASSIGNMENT, "shard": f"{shard[0]}/{shard[1]}", "index": shard[0], "shards": shard[1],
+        "version": version, "class": students, "students": report.entries, "skipped": report.skipped, "problems": report.problems,
     }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_suffix(output.suffix + ".tmp")
-    temporary.write_text(json.dumps(document), encoding="utf-8")
-    os.replace(temporary, output)
+    write_atomically(output, json.dumps(document))
     return report
+
+
+def read_results(path: Path) -> dict:
+    """A results file of ``--shard``, or a UsageError naming the file."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"{path} is not a results file of day5 grade --shard: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("assignment") != ASSIGNMENT:
+        raise UsageError(f"{path} is not a results file of this day5 grade --shard ({FORMAT}): grade that shard again")
+    return document
+
+
+def check_complete(course: Course, documents: dict[Path, dict]) -> None:
+    """Refuse, naming what is wrong, shards that are not the whole class graded with this course's version."""
+    problems = []
+    counts = {document["shards"] for document in documents.values()}
+    if len(counts) > 1:
+        split = ", ".join(f"{path} is shard {document['shard']}" for path, document in documents.items())
+        raise UsageError(f"nothing was merged: the results files split the class differently ({split}): merge the files of one split")
+    count, version = counts.pop(), course.version()
+    for path, document in documents.items():
+        if document["version"] != version:
+            problems.append(
+                f"{path} was graded with another version of the course ({document['version']}, here {version}: the "
+                f"assignment, nbgrader_config.py, the tests or the reference differ): grade shard {document['shard']} again"
+            )
+    (first, one), *others = documents.items()
+    for path, document in others:
+        if document["class"] != one["class"]:
+            differ = sorted(set(document["class"]) ^ set(one["class"]))
+            problems.append(
+                f"{first} and {path} split different classes ({len(one['class'])} and {len(document['class'])} students; "
+                f"in one only: {', '.join(differ[:5])}{', ...' if len(differ) > 5 else ''}): grade every shard again"
+            )
+    seen: dict[int, Path] = {}
+    for path, document in documents.items():
+        if document["index"] in seen:
+            problems.append(f"shard {document['shard']} is given twice: {seen[document['index']]} and {path}")
+        seen[document["index"]] = path
+    missing = [f"{index}/{count}" for index in range(count) if index not in seen]
+    if missing:
+        problems.append(
+            f"incomplete: no results for shard {', '.join(missing)} (failed or lost): grade each alone "
+            f"(day5 grade COURSE --shard {missing[0]} --output FILE), then merge all {count} files"
+        )
+    if problems:
+        raise UsageError("nothing was merged:\n  " + "\n  ".join(problems))
 
 
 def merge(course: Course, files: list[Path], progress: bool) -> Report:
@@ -440,23 +519,18 @@ def merge(course: Course, files: list[Path], progress: bool) -> Report:
     from tqdm import tqdm
 
     course.check_released()
-    documents = []
-    for path in files:
-        try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise UsageError(f"{path} is not a results file of day5 grade --shard: {error}") from None
-        if document.get("format") != "day5-grade-shard/1" or document.get("assignment") != ASSIGNMENT:
-            raise UsageError(f"{path} is not a results file of day5 grade --shard")
-        documents.append(document)
+    documents = {Path(path): read_results(path) for path in files}
+    check_complete(course, documents)
     report = Report()
     state = course.state()
     writer = Writer(course)
     start = time.perf_counter()
-    entries = {student: e for document in documents for student, e in document["students"].items()}
-    for document in documents:
+    entries = {student: e for document in documents.values() for student, e in document["students"].items()}
+    for document in documents.values():
         report.problems.update(document.get("problems", {}))
         report.skipped.extend(document.get("skipped", []))
+    for student in set(course.students()) - set(next(iter(documents.values()))["class"]):
+        report.problems[student] = "handed in after the shards split the class: grade it again (day5 grade COURSE)"
     for student in tqdm(sorted(entries), unit="submission", desc="day5 grade merge", disable=not progress, file=sys.stderr):
         data = entries[student]
         folder = course.root / "submitted" / student / ASSIGNMENT
@@ -487,6 +561,73 @@ def merge(course: Course, files: list[Path], progress: bool) -> Report:
         course.save_state(state)
     report.seconds = time.perf_counter() - start
     return report
+
+
+# --- Slurm -------------------------------------------------------------------------------------------
+
+
+class ShardsFailed(Exception):
+    """Some shards of a Slurm run left no current results file: nothing was merged (exit 1)."""
+
+
+def job_script(course: Course, count: int, jobs: int, force: bool, folder: Path) -> str:
+    """The array job: task I grades shard I of ``count`` into ``folder``."""
+    command = [sys.executable, "-m", "workbook.cli", "grade", str(course.root), "--jobs", str(jobs), "--no-progress"]
+    command += ["--force"] if force else []
+    results = shlex.quote(str(folder / f"shard-")) + '"$SLURM_ARRAY_TASK_ID"' + shlex.quote(f"-of-{count}.json")
+    return (
+        "#!/bin/sh\n"
+        f"# written by day5 grade --slurm {count}: array task I grades shard I of {count}; "
+        f"`sbatch --array=I {folder / 'grade.sbatch'}` grades shard I alone\n"
+        "#SBATCH --job-name=day5-grade\n"
+        f"#SBATCH --array=0-{count - 1}\n"
+        f"#SBATCH --cpus-per-task={jobs}\n"
+        f"#SBATCH --output={folder}/shard-%a-of-{count}.log\n"
+        f"cd {shlex.quote(str(ROOT))}  # python -m finds this workbook first: the one that wrote the script\n"
+        f'exec {shlex.join(command)} --shard "$SLURM_ARRAY_TASK_ID/{count}" --output {results}\n'
+    )
+
+
+def stale(course: Course, path: Path, count: int, version: str, students: list[str]) -> str | None:
+    """Why the results file at ``path`` cannot be merged into the course as it is now; None if it can."""
+    if not path.is_file():
+        return "no results file"
+    try:
+        document = read_results(path)
+    except UsageError as error:
+        return str(error)
+    if document["shards"] != count or document["version"] != version or document["class"] != students:
+        return "its results file is of another split, course version or class"
+    for student, entry in document["students"].items():
+        if digest(course.root / "submitted" / student / ASSIGNMENT) != entry["hash"]:
+            return f"{student}'s submission changed since"
+    return None
+
+
+def slurm(course: Course, count: int, jobs: int, force: bool, folder: Path, progress: bool) -> Report:
+    """The ``count`` shards as one Slurm job array (those without a current results file in ``folder``),
+    waited for, then merged; ShardsFailed names each shard that failed or was lost."""
+    version, students = course.version(), course.students()
+    files = [folder / f"shard-{index}-of-{count}.json" for index in range(count)]
+    todo = [index for index, path in enumerate(files) if force or stale(course, path, count, version, students)]
+    script = folder / "grade.sbatch"
+    write_atomically(script, job_script(course, count, jobs, force, folder))
+    if len(todo) < count:
+        print(f"day5 grade: the results of {count - len(todo)} of the {count} shards are current; not graded again")
+    if todo:
+        for index in todo:
+            files[index].unlink(missing_ok=True)
+        print(f"day5 grade: shards {', '.join(f'{i}/{count}' for i in todo)} as a Slurm job array ({script}); waiting", flush=True)
+        sbatch = ["sbatch", "--wait", f"--array={','.join(map(str, todo))}", str(script)]
+        subprocess.run(sbatch, check=False)  # its exit status is the worst task's; the results files say which
+    failed = {index: why for index in todo if (why := stale(course, files[index], count, version, students))}
+    if failed:
+        lines = [f"shard {i}/{count} failed or was lost: {why} (its log: {folder}/shard-{i}-of-{count}.log)" for i, why in failed.items()]
+        raise ShardsFailed(
+            "\n".join(lines) + f"\nNothing was merged. The same command again grades only the shards without results "
+            f"(day5 grade {course.root} --slurm {count}); one alone: sbatch --array={next(iter(failed))} {script}"
+        )
+    return merge(course, files, progress)
 
 
 # --- zips --------------------------------------------------------------------------------------------
@@ -525,8 +666,12 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("course", type=Path, help="the course folder: nbgrader_config.py, source/, submitted/, gradebook.db")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: the cores)")
     parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0 <= I < N) into a results file")
-    parser.add_argument("--output", type=Path, help="the shard's results file (default: COURSE/day5_grade_shard_I_of_N.json)")
+    parser.add_argument("--output", type=Path, help="the shard's results file (default: COURSE/day5_grade_shard_I_of_N.json); "
+                        "with --slurm, the folder of the job script, its logs and results files (default: COURSE/day5_slurm)")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="FILE", help="fold shard results files into the course")
+    parser.add_argument("--slurm", type=int, metavar="N", help="grade the N shards as a Slurm job array "
+                        "(sbatch --wait; --jobs CPUs a task, default 1), then merge them; run again, it grades only the "
+                        "shards without results")
     parser.add_argument("--zips", type=Path, metavar="FOLDER", help="first unpack FOLDER/<student>.zip into submitted/")
     parser.add_argument("--force", action="store_true", help="grade again submissions that did not change")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -546,9 +691,18 @@ def main(args: argparse.Namespace, error) -> int:
         shard = parse_shard(args.shard)
         if args.jobs is not None and args.jobs < 1:
             raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
-        if args.merge and (shard or args.zips):
-            raise UsageError("--merge folds results in; it does not go with --shard or --zips")
-        if args.output and not shard:
+        if args.merge and (shard or args.zips or args.slurm is not None):
+            raise UsageError("--merge folds results in; it does not go with --shard, --slurm or --zips")
+        if args.slurm is not None:
+            if shard:
+                raise UsageError("--slurm runs every shard; it does not go with --shard")
+            if args.slurm < 1:
+                raise UsageError(f"--slurm N: N is the number of shards, 1 or more, not {args.slurm}")
+            if not shutil.which("sbatch"):
+                raise UsageError("--slurm needs Slurm's sbatch on PATH: run it on the cluster's login node")
+            if args.output and args.output.exists() and not args.output.is_dir():
+                raise UsageError(f"--output {str(args.output)!r} is not a folder (with --slurm it names one)")
+        elif args.output and not shard:
             raise UsageError("--output names a shard's results file: give --shard too")
         for path in args.merge or ():
             if not path.is_file():
@@ -560,13 +714,16 @@ def main(args: argparse.Namespace, error) -> int:
         except ImportError:
             raise UsageError('day5 grade needs nbgrader: pip install -e ".[grading]"') from None
         course = Course(args.course)
+        folder = (args.output or course.root / "day5_slurm").resolve() if args.slurm else None
+        if folder and any(char.isspace() for char in str(folder)):
+            raise UsageError(f"{folder}: Slurm's #SBATCH lines take no spaces; give --output a folder without")
         if not args.merge:
             course.check_released()
             course.grader()
     except UsageError as problem:
         error(str(problem))  # exits 2
         return 2
-    jobs = args.jobs or cores()
+    jobs = args.jobs or (1 if args.slurm else cores())
     progress = not args.no_progress
     try:
         if args.merge:
@@ -574,7 +731,10 @@ def main(args: argparse.Namespace, error) -> int:
             what = f"merged {len(report.graded)} submissions from {len(args.merge)} results files"
         else:
             zip_problems = collect_zips(course, args.zips) if args.zips else {}
-            if shard:
+            if args.slurm:
+                report = slurm(course, args.slurm, jobs, args.force, folder, progress)
+                what = f"Slurm, {args.slurm} shards: merged {len(report.graded)} submissions"
+            elif shard:
                 output = args.output or course.root / f"day5_grade_shard_{shard[0]}_of_{shard[1]}.json"
                 report = grade_shard(course, shard, jobs, output, args.force, progress)
                 what = f"shard {shard[0]}/{shard[1]}: graded {len(report.graded)} submissions into {output}"
@@ -585,6 +745,9 @@ def main(args: argparse.Namespace, error) -> int:
     except UsageError as problem:
         error(str(problem))
         return 2
+    except ShardsFailed as failed:
+        print(f"day5 grade: {failed}", file=sys.stderr)
+        return 1
     rate = len(report.graded) / report.seconds * 60 if report.seconds and report.graded else 0
     print(f"{what} in {report.seconds:.0f} s ({rate:.1f} per minute, {jobs} jobs); {report.kata_failures} katas did not pass")
     if report.skipped:
