@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="day5", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     watching = commands.add_parser(
-        "watch", help="learner: re-run the kata you are on whenever you save (h: next hint, q: quit)",
-        description="Re-run the tests of the kata you are on whenever you save a file (h: the next hint, q: quit).",
+        "watch", help="learner: re-run the kata you are on whenever you save (h: next hint, a: every kata, q: quit)",
+        description="Re-run the tests of the kata you are on whenever you save a file; the table keeps every kata's"
+        " progress. Type a key and Enter: h for the next hint, a to run every kata on each save (again: only yours), q to quit.",
     )
     watching.add_argument("--impl", default=implementation.default(), help="the folder to watch (default: exercises)")
     generating = commands.add_parser(

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMED = {"exercises": ROOT / "exercises", "solutions": ROOT / "solutions"}
@@ -125,9 +125,9 @@ def learner_frame(error: BaseException, impl: str | os.PathLike) -> Stub | None:
         folder = None if is_namespace(impl) else resolve(impl).parent
         shown = Path(file).relative_to(folder) if folder is not None and folder in Path(file).parents else file
         return Stub(function, f"{shown}:{line}")
-    found, tb = None, error.__traceback__
+    runs_code_of_impl, found, tb = _runs_code_of(impl), None, error.__traceback__
     while tb is not None:
-        if _runs_code_of(impl, tb.tb_frame):
+        if runs_code_of_impl(tb.tb_frame):
             found = tb
         tb = tb.tb_next
     if found is None:
@@ -142,7 +142,10 @@ def learner_frame(error: BaseException, impl: str | os.PathLike) -> Stub | None:
     return Stub(name, f"{Path(code.co_filename).relative_to(resolve(impl).parent)}:{found.tb_lineno}")
 
 
-def _runs_code_of(impl: str | os.PathLike, frame: FrameType) -> bool:
+def _runs_code_of(impl: str | os.PathLike) -> Callable[[FrameType], bool]:
+    """Whether a frame runs ``impl``'s code: a test of every frame of a traceback, so it resolves ``impl`` once."""
     if is_namespace(impl):
-        return frame.f_globals is NAMESPACES[str(impl)].globals
-    return frame.f_code.co_filename.startswith(NOTEBOOK_CELL) or resolve(impl) in Path(frame.f_code.co_filename).parents
+        namespace = NAMESPACES[str(impl)].globals
+        return lambda frame: frame.f_globals is namespace
+    folder = f"{resolve(impl)}{os.sep}"
+    return lambda frame: frame.f_code.co_filename.startswith((NOTEBOOK_CELL, folder))

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, Phase, settings
 from threadpoolctl import threadpool_limits
 
 from . import implementation, limits, sandbox, trees
-from .katas import KATAS, Kata, kata_for_test_file
+from .katas import KATAS, Kata, kata_for_slug, kata_for_test_file
 from .summary import summarize
 
 NO_EXPLAIN = [phase for phase in Phase if phase is not Phase.explain]  # its "explanation" names engine lines
@@ -82,6 +83,10 @@ def pytest_addoption(parser):
     )
     group.addoption("--hint", type=int, choices=(1, 2, 3), default=1, help="how deep a hint to show (1-3)")
     group.addoption("--workbook-report", metavar="FILE", help="write each test's outcome to FILE as JSON")
+    group.addoption(
+        "--workbook-earlier", metavar="FILE",
+        help="the --workbook-report of an earlier run: the table shows its outcomes for the katas this run leaves out",
+    )
     group.addoption("--torch", action="store_true", help="also compare with PyTorch, step for step (needs torch)")
 
 
@@ -195,6 +200,9 @@ class Progress:
         self.deselected: Counter[str] = Counter()  # kata slug -> tests collected but not selected
         self.stopped: dict[str, str] = {}  # kata slug -> the limit one of its tests ran into
         self.trees: dict[str, Path | Broken] = {}
+        self.answers = functools.cache(trees.answers_from_folder)  # every kata's answer, read once per run
+        self.not_started: set[str] = set()  # node ids of the tests that reached a stub
+        self.earlier: set[str] = set()  # slugs of the katas whose outcomes come from --workbook-earlier
         self.diagnoses: dict[str, str] = {}  # node id -> the test's own hint (@pytest.mark.diagnosis)
 
     def tree(self, kata: Kata, tmp_path_factory) -> Path | Broken:
@@ -205,7 +213,7 @@ class Progress:
             if tree_of is not None:  # the implementation is itself one kata's tree (the autograder's)
                 self.trees[kata.slug] = folder if tree_of[0] == kata.slug else Broken(f"{folder} is the tree of {tree_of[0]}")
             else:
-                answer = trees.answers_from_folder(folder)[kata.slug]
+                answer = self.answers(folder)[kata.slug]
                 if answer.problem:
                     self.trees[kata.slug] = Broken(f"your code for {kata.title} in {answer.filename} {answer.problem}")
                 else:
@@ -234,6 +242,21 @@ class Progress:
                 everything = sum(1 for _ in _items(module))
                 chosen = sum(1 for item in session.items if item.parent is module)
                 self.deselected[kata_of(module).slug] += everything - chosen
+        if earlier := self.config.getoption("workbook_earlier"):
+            self._take_earlier(earlier)
+
+    def _take_earlier(self, earlier: str) -> None:
+        """The katas this run leaves out take their outcomes from the report ``earlier``."""
+        running = {kata.slug for kata in self.kata_of.values() if kata} | set(self.deselected)
+        tests = json.loads(Path(earlier).read_text(encoding="utf-8"))["tests"]
+        for nodeid, test in tests.items():
+            if test["kata"] and test["kata"] not in running and test["outcome"] != "not run":
+                self.kata_of[nodeid], self.outcomes[nodeid] = kata_for_slug(test["kata"]), test["outcome"]
+                if "message" in test:
+                    self.messages[nodeid] = test["message"]
+                    if test["message"].startswith(NOT_STARTED):
+                        self.not_started.add(nodeid)
+                self.earlier.add(test["kata"])
 
     def pytest_deselected(self, items):
         self.deselected.update(kata.slug for item in items if (kata := kata_of(item)))
@@ -241,18 +264,10 @@ class Progress:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
-        if call.excinfo is not None and call.when == "call":
-            error = call.excinfo.value
-            if isinstance(error, StubReached):
-                error = error.__cause__
-            stub = implementation.stub_reached(error, self.impl)
-            if stub:
-                report.longrepr = f"{NOT_STARTED}`{stub.name}` in {stub.where}"
-                report.sections = [s for s in report.sections if "Hypothesis" not in s[0]]  # no seed to replay
-            elif (problem := limits.describe(call.excinfo, item)) is not None:
-                report.longrepr = problem
-                if self.kata_of.get(item.nodeid):
-                    self.stopped[self.kata_of[item.nodeid].slug] = problem
+        if call.excinfo is not None and call.when == "call" and (problem := limits.describe(call.excinfo, item)):
+            report.longrepr = problem
+            if self.kata_of.get(item.nodeid):
+                self.stopped[self.kata_of[item.nodeid].slug] = problem
         return report
 
     @pytest.hookimpl(wrapper=True)
@@ -263,10 +278,18 @@ class Progress:
         kata = self.kata_of.get(item.nodeid)
         if kata is not None and kata.slug in self.stopped:  # one hang per kata is enough to wait for
             pytest.fail(f"not run: in an earlier test, {self.stopped[kata.slug]}", pytrace=False)
-        if kata is None or implementation.is_reference(self.impl):
-            return (yield)
-        with limits.memory(MEMORY):
-            return (yield)
+        limit = contextlib.nullcontext() if kata is None or implementation.is_reference(self.impl) else limits.memory(MEMORY)
+        try:
+            with limit:
+                return (yield)
+        except (Exception, StubReached) as error:
+            error = error.__cause__ if isinstance(error, StubReached) else error
+            # a stub's NotImplementedError, or what failed while handling one (it is a RuntimeError to pytest.raises)
+            stub = implementation.stub_reached(error, self.impl) or implementation.stub_reached(error.__context__, self.impl)
+            if stub is None:
+                raise
+            self.not_started.add(item.nodeid)  # one line, without formatting a traceback nobody reads
+            raise pytest.fail.Exception(f"{NOT_STARTED}`{stub.name}` in {stub.where}", pytrace=False) from None
 
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or report.outcome != "passed":
@@ -299,7 +322,13 @@ class Progress:
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter):
-        result = yield  # pytest's own summaries first: the table ends the run
+        failed = terminalreporter.stats.get("failed", [])
+        stubs = [report for report in failed if report.nodeid in self.not_started]
+        failed[:] = [report for report in failed if report.nodeid not in self.not_started]  # the table says them
+        try:
+            result = yield  # pytest's own summaries first: the table ends the run
+        finally:
+            failed.extend(stubs)  # pytest's last line counts them
         if any(self.kata_of.values()):
             self._table(terminalreporter)
         return result
@@ -311,6 +340,7 @@ class Progress:
         tr.write_line(f"    {'kata':<{width}}{'tests':>9}{'points':>10}")
         failing = [row for row in rows if row[1] < row[2]]
         next_kata = failing[0][0] if failing else None
+        stubbed = Counter(self.kata_of[nodeid].slug for nodeid in self.not_started if self.kata_of.get(nodeid))
         for kata, passed, ran, missing, earned in rows:
             number = KATAS.index(kata) + 1
             if not ran:
@@ -318,6 +348,10 @@ class Progress:
                 continue
             points = f"{earned:>6}/{kata.points:<3}" if earned is not None else f"{'?':>6}/{kata.points:<3}"
             mark = "done" if passed == ran and not missing else ("<- next" if kata is next_kata else "")
+            if stubbed[kata.slug] == ran:
+                mark = f"{mark}, not started".lstrip(", ")
+            if kata.slug in self.earlier:
+                mark = f"{mark} (last full run)".lstrip()
             if missing:
                 mark = f"{mark}, {missing} not run".lstrip(", ")
             tr.write_line(f"{number:>2}. {kata.title:<{width}}{passed:>5}/{ran:<3}{points} {mark}".rstrip())

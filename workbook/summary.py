@@ -1,8 +1,10 @@
-"""A failed test in a few lines: the law's message and the values it compared.
+"""A failed test in a few lines: its message, then what the code gave and what was expected.
 
-A NumPy comparison ends in ``ACTUAL:``/``DESIRED:`` lines and a plain ``assert``
-in pytest's explanation; both can be long, so each compared value is cut to a
-window around the first place where the two differ.
+The tests put the learner's value first (``assert day5.f(x) == expected``,
+``assert_allclose(actual, desired)``), so the left side of an assert and NumPy's
+``ACTUAL`` read ``got`` and the other side ``expected``; each is cut to a window
+around the first place where the two differ. A heading of pytest's explanation
+("Differing items:") keeps the items under it, on its own line; the full diff is left out.
 """
 
 from __future__ import annotations
@@ -10,30 +12,67 @@ from __future__ import annotations
 import re
 
 WIDTH = 100  # characters of a compared value shown around its first difference
-KEEP = re.compile(
-    r"^\s*(ACTUAL|DESIRED|Mismatched|Max absolute|Max relative|x:|y:|At index|Left contains|Right contains|Differing"
-    r"|Index\s+\||\(\d[\d, ]*\)\s+\|)"  # pytest.approx's table of the elements that differ
+LINES = 8  # at most this many lines in all
+SIDE = re.compile(r"^\s*(ACTUAL|DESIRED|x|y): (.*)$")  # NumPy's two compared values
+HEADING = re.compile(
+    r"^\s*(Differing items|Common items|(Left|Right) contains .*|Extra items in the (left|right) set"
+    r"|Mismatch at index|Differing attributes|Matching attributes):$"
 )
+DETAIL = re.compile(r"^\s*(At index|Max absolute|Max relative|Mismatched|(Left|Right) contains|Index\s+\||\(?\d[\d, ]*\)?\s+\|)")
+WORDS = {"Left contains": "got contains", "Right contains": "expected contains", "in the left set": "in got",
+         "in the right set": "in expected", "(ACTUAL)": "(got)", "(DESIRED)": "(expected)"}
+NOISE = ("Omitting ", "Use -v", "comparison failed", "Obtained:", "Expected:", "+  where", "+    where")
 
 
 def summarize(report) -> str:
-    """A failed report as at most a few lines: what failed, then the compared values."""
+    """A failed report as at most ``LINES`` lines: the message, ``got:`` and ``expected:``, the differences."""
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
-    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
-    if not lines:
-        return "failed"
-    head = [line.removeprefix("Failed: ").removeprefix("AssertionError: ") for line in lines[:1] if line not in ("AssertionError:", "AssertionError")]
-    message = [line for line in lines[1:] if not KEEP.match(line)][:2] if not head else []
-    compared = [line.strip() for line in lines if KEEP.match(line)]
-    sides = [line for line in compared if line.startswith(("ACTUAL", "DESIRED", "x:", "y:"))]
-    if len(sides) == 2:
-        compared = [line for line in compared if line not in sides] + list(around_difference(*sides))
-    statement = next((line for line in lines[1:] if line.startswith("assert ") and " == " in line), None)
-    if statement and not sides:  # a message came first: the two sides of the assert follow it
-        left, right = statement.removeprefix("assert ").split(" == ", 1)
-        compared = list(around_difference(f"left:  {left}", f"right: {right}")) + compared
-    return "\n".join(head + message + compared[:7]) or "failed"
+    message, sides, details, statement = [], {}, [], None
+    heading, side = None, None
+    for raw in text.splitlines():
+        line = re.sub(r"^(AssertionError|Failed):\s*", "", raw.rstrip())
+        stripped = line.strip()
+        if side and line[:1].isspace() and stripped and not SIDE.match(line):  # a NumPy array's next row
+            sides[side] += " " + stripped
+            continue
+        side = None
+        if stripped.startswith("Full diff:"):
+            break
+        if stripped.startswith(NOISE):
+            continue
+        if heading is not None:
+            if stripped and not HEADING.match(line) and (heading != "Mismatch at index" or stripped.startswith("[")):
+                details[-1] += (" " if details[-1].endswith(":") else "; ") + stripped
+                continue
+            heading = None
+        if not stripped or stripped.startswith(("- ", "+ ", "? ")) and raw.startswith("  "):
+            continue  # pytest's line diff of two strings
+        if (match := SIDE.match(line)) is not None:
+            side = "got" if match[1] in ("ACTUAL", "x") else "expected"
+            sides[side] = match[2].strip()
+        elif (match := HEADING.match(line)) is not None:
+            heading = match[1]
+            details.append(stripped)
+        elif DETAIL.match(line):
+            details.append(stripped)
+        elif line.startswith("assert ") and statement is None:
+            statement = line
+        else:
+            message.append(stripped)
+    details = [_words(line) for line in details if not line.startswith("Common items") and not line.endswith(":")]
+    if not sides and statement and " == " in statement:
+        sides = dict(zip(("got", "expected"), statement.removeprefix("assert ").split(" == ", 1)))
+    elif statement and not message:
+        message = [statement]
+    compared = list(around_difference(f"got:      {sides['got']}", f"expected: {sides['expected']}")) if len(sides) == 2 else []
+    return "\n".join((message[:2] + compared + details)[:LINES]) or "failed"
+
+
+def _words(line: str) -> str:
+    for old, new in WORDS.items():
+        line = line.replace(old, new)
+    return line
 
 
 def around_difference(first: str, second: str) -> tuple[str, str]:

@@ -1,8 +1,10 @@
 """``day5 watch``: re-run the kata you are on whenever a file of your implementation is saved.
 
 Like rustlings' watch mode. Each run clears the screen and shows pytest's progress
-table for the kata you are on, the next test and its hint. Type ``h`` and Enter for the
-next hint level, ``a`` for every kata, ``q`` to quit. File changes come from watchfiles.
+table, the next test and its hint. Only the kata you are on runs; the table's other rows
+come from the last run of every kata (once at the start, and each time a kata passes).
+Type ``h`` and Enter for the next hint level, ``a`` to run every kata on each save, ``q``
+to quit. File changes come from watchfiles.
 """
 
 from __future__ import annotations
@@ -21,27 +23,31 @@ from .implementation import ROOT
 from .katas import KATAS, Kata
 
 CLEAR = "\033[2J\033[H"
+KEYS = "h: next hint, a: every kata on each save, q: quit"
 
 
-def current_kata(impl: str) -> Kata | None:
-    """The first kata with a failing test, after one quiet run of every kata."""
-    outcomes = run(impl, None, quiet=True)
+def first_failing(outcomes: dict[str, dict]) -> Kata | None:
+    """The first kata with a test that did not pass, in a report's ``tests``."""
     return next((k for k in KATAS if any(t["kata"] == k.slug and t["outcome"] != "passed" for t in outcomes.values())), None)
 
 
-def run(impl: str, kata: Kata | None, hint: int = 1, quiet: bool = False) -> dict[str, dict]:
-    """Run one kata's tests (or all) against ``impl``; print pytest's end of run unless ``quiet``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        target = str(ROOT / kata.tests) if kata else str(ROOT / "tests" / "day5")
-        command = [
-            sys.executable, "-m", "pytest", target, f"--impl={impl}", f"--hint={hint}", f"--workbook-report={report}",
-            "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider",
-        ]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        if not quiet:
-            print(CLEAR + done.stdout[done.stdout.find("=") :], flush=True)
-        return json.loads(report.read_text(encoding="utf-8"))["tests"] if report.exists() else {}
+def run(
+    impl: str, kata: Kata | None, report: Path, hint: int = 1, quiet: bool = False, earlier: Path | None = None,
+) -> dict[str, dict]:
+    """Run one kata's tests (or all) against ``impl`` into ``report``; print pytest's end of run unless ``quiet``.
+
+    ``earlier``, a report of every kata, fills the table's rows of the katas not run.
+    """
+    target = str(ROOT / kata.tests) if kata else str(ROOT / "tests" / "day5")
+    command = [
+        sys.executable, "-m", "pytest", target, f"--impl={impl}", f"--hint={hint}", f"--workbook-report={report}",
+        "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", *([f"--workbook-earlier={earlier}"] if earlier else []),
+    ]
+    report.unlink(missing_ok=True)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if not quiet:
+        print(CLEAR + done.stdout[done.stdout.find("=") :], flush=True)
+    return json.loads(report.read_text(encoding="utf-8"))["tests"] if report.exists() else {}
 
 
 def watch(impl: str, keys=sys.stdin) -> int:
@@ -58,31 +64,36 @@ def watch(impl: str, keys=sys.stdin) -> int:
 
     threading.Thread(target=read_keys, daemon=True).start()
     hint, everything, kata, first = 1, False, None, True
-    # The first yield is a timeout that comes once the watcher runs: the first run happens
-    # then, so a file saved after "Watching" is printed (or during the run) is never missed.
-    for changes in watchfiles.watch(folder, stop_event=stop, rust_timeout=300, yield_on_timeout=True, watch_filter=_python):
-        keys_pressed = bool(commands)
-        while commands:
-            command = commands.pop(0)
-            hint = hint % 3 + 1 if command == "h" else hint
-            everything = not everything if command == "a" else everything
-        if stop.is_set():
-            break
-        if first:
-            kata = current_kata(impl)
-        if first or changes or keys_pressed:
-            kata, first = show(impl, kata, hint, everything, folder), False
+    with tempfile.TemporaryDirectory(prefix="day5-watch-") as tmp:
+        reports = Path(tmp)
+        # The first yield is a timeout that comes once the watcher runs: the first run happens
+        # then, so a file saved after "Watching" is printed (or during the run) is never missed.
+        for changes in watchfiles.watch(folder, stop_event=stop, rust_timeout=300, yield_on_timeout=True, watch_filter=_python):
+            keys_pressed = bool(commands)
+            while commands:
+                command = commands.pop(0)
+                hint = hint % 3 + 1 if command == "h" else hint
+                everything = not everything if command == "a" else everything
+            if stop.is_set():
+                break
+            if first:
+                kata = first_failing(run(impl, None, reports / "every-kata.json", quiet=True))
+            if first or changes or keys_pressed:
+                kata, first = show(impl, kata, hint, everything, reports), False
+                print(f"Watching {folder} -- {KEYS}", flush=True)
     return 0
 
 
-def show(impl: str, kata: Kata | None, hint: int, everything: bool, folder: Path) -> Kata | None:
-    """Run and print the kata you are on (the next one once it passes); return it."""
-    outcomes = run(impl, None if everything else kata, hint)
-    if kata and outcomes and all(test["outcome"] == "passed" for test in outcomes.values()):
-        kata = current_kata(impl)
-        if kata is not None and not everything:
-            run(impl, kata, hint)
-    print(f"Watching {folder} -- h: next hint, a: every kata, q: quit", flush=True)
+def show(impl: str, kata: Kata | None, hint: int, everything: bool, reports: Path) -> Kata | None:
+    """Run and print the kata you are on (the next one once it passes), or every kata; return the kata you are on."""
+    every = reports / "every-kata.json"
+    if everything or kata is None:
+        return first_failing(run(impl, None, every, hint))
+    outcomes = run(impl, kata, reports / "kata.json", hint, earlier=every)
+    if all(test["outcome"] == "passed" for test in outcomes.values() if test["kata"] == kata.slug):
+        kata = first_failing(run(impl, None, every, quiet=True))
+        if kata is not None:
+            run(impl, kata, reports / "kata.json", hint, earlier=every)
     return kata
 
 

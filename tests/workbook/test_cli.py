@@ -108,6 +108,12 @@ def test_the_top_level_help_is_plain_text_with_who_uses_which_command_learners_f
     assert listed == ["watch", "generate", "check", "verify", "mutants", "grade", "similarity"]
 
 
+def test_watch_names_every_key_it_reads(capsys):
+    assert "(h: next hint, a: every kata, q: quit)" in " ".join(help_of(capsys).split())
+    description = " ".join(help_of(capsys, "watch").split())
+    assert all(key in description for key in ("h for the next hint", "a to run every kata", "q to quit"))
+
+
 def test_grade_takes_j_like_mutants():
     parser = argparse.ArgumentParser()
     grade_class.arguments(parser)

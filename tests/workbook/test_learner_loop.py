@@ -1,9 +1,11 @@
 """The learner's loop survives broken code: a hang stops with a message, a file that does not
 parse fails only its own kata, the summary shows what was compared, and the table says
-what did not run."""
+what did not run and what was not started."""
 
+import json
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -106,3 +108,67 @@ def test_a_tests_own_diagnosis_replaces_the_katas_first_hint(tmp_path):
     )
     output = run("solutions", str(tmp_path / "test_06_a_private_law.py"))
     assert "Next: Softmax and log-softmax" in output and "Hint: max를 빼기 전에 exp를 계산했나요?" in output
+
+
+def test_untouched_stubs_fail_in_one_line_each_and_only_the_table_lists_them(tmp_path):
+    stubs.write(tmp_path, log=lambda _: None)
+    report = tmp_path / "report.json"
+    files = ("test_01_character_tokenizer.py", "test_02_word_tokenizer.py", "test_07_cross_entropy.py")  # 7: pytest.raises(RuntimeError)
+    output = run(tmp_path, *(f"tests/day5/{name}" for name in files), f"--workbook-report={report}")
+    tests = json.loads(report.read_text(encoding="utf-8"))["tests"]
+    assert tests and all(test["outcome"] == "failed" for test in tests.values())
+    assert all(test["message"].startswith("not started yet: implement `") and "\n" not in test["message"] for test in tests.values())
+    before_the_table = output[: output.index("Day 5 progress")]
+    assert "FAILURES" not in before_the_table and "not started yet" not in before_the_table
+    rows = table(output)
+    assert rows[1].endswith("<- next, not started") and rows[2].endswith(" not started") and rows[7].endswith(" not started")
+    assert "not started yet: implement `CharacterTokenizer." in output[output.index("Next: Character tokenizer") :]
+    assert output.rstrip().splitlines()[-1].startswith(f"{len(tests)} failed")  # pytest still counts every failure
+
+
+def test_the_summary_says_got_and_expected_and_keeps_what_each_heading_holds(tmp_path):
+    laws = tmp_path / "test_03_private_laws.py"
+    laws.write_text(textwrap.dedent("""\
+        import numpy as np
+        import pytest
+
+        def test_pair_counts():
+            assert {(1, 2): 2, (2, 3): 1, (3, 1): 1} == {(1, 2): 3, (2, 3): 1, (3, 4): 1}, "get_pair_counts"
+
+        def test_a_matrix():
+            np.testing.assert_array_equal(np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]]))
+
+        def test_ids():
+            assert {1, 2, 3} == {1, 2, 4}
+
+        def test_losses():
+            assert [1.0, 2.0, 3.0] == pytest.approx([1.0, 2.5, 3.0])
+        """), encoding="utf-8")
+    report = tmp_path / "report.json"
+    output = run("solutions", str(laws), f"--workbook-report={report}", "-c", str(ROOT / "pyproject.toml"))  # its ini
+    messages = {nodeid.split("::")[1]: test["message"] for nodeid, test in json.loads(report.read_text(encoding="utf-8"))["tests"].items()}
+    assert messages == {
+        "test_pair_counts": "get_pair_counts\n"
+        "got:      {(1, 2): 2, (2, 3): 1, (3, 1): 1}\n"
+        "expected: {(1, 2): 3, (2, 3): 1, (3, 4): 1}\n"
+        "Differing items: {(1, 2): 2} != {(1, 2): 3}\n"
+        "got contains 1 more item: {(3, 1): 1}\n"
+        "expected contains 1 more item: {(3, 4): 1}",
+        "test_a_matrix": "Arrays are not equal\n"
+        "got:      array([[1, 2], [3, 4]])\n"
+        "expected: array([[1, 2], [3, 5]])\n"
+        "Mismatched elements: 1 / 4 (25%)\n"
+        "Mismatch at index: [1, 1]: 4 (got), 5 (expected)\n"
+        "Max absolute difference among violations: 1\n"
+        "Max relative difference among violations: 0.2",
+        "test_ids": "got:      {1, 2, 3}\nexpected: {1, 2, 4}\nExtra items in got: 3\nExtra items in expected: 4",
+        "test_losses": "got:      [1.0, 2.0, 3.0]\n"
+        "expected: approx([1.0 ± 1.0e-06, 2.5 ± 2.5e-06, 3.0 ± 3.0e-06])\n"
+        "Max absolute difference: 0.5\n"
+        "Max relative difference: 0.25\n"
+        "Index | Obtained | Expected\n"
+        "1     | 2.0      | 2.5 ± 2.5e-06",
+    }
+    block = output[output.index("Next: BPE") : output.index("  Hint")]
+    assert "got:      {(1, 2): 2" in block and "left:" not in block and "right:" not in block
+    assert not any(line.endswith(":") for line in block.splitlines())  # no heading without what is under it
