@@ -124,7 +124,8 @@ def test_grade_takes_j_like_mutants():
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
 @pytest.mark.parametrize("path", [
     "notebooks/day5_grade.json",
-    "notebooks/day5_grade.tmp",
+    "notebooks/day5_grade.json.tmp",
+    "notebooks/day5_slurm/shard-0-of-3.json",  # day5 grade --slurm: its job script, logs and shard results
     "notebooks/day5_grade_shard_0_of_3.json",
     "notebooks/day5_grade_shard_0_of_3.json.tmp",
     "notebooks/similarity/similarity.csv",
