@@ -5,11 +5,14 @@ preprocessors. In this course ``GradeKatas`` stands where nbgrader's ``Execute``
 (``notebooks/nbgrader_config.py``), so the student's kernel never starts. For each
 kata, in parallel across the cores:
 
-1. the kata's solution cell is checked against the allow-list (``allowlist``);
+1. the kata's solution cell is checked against the allow-list (``allowlist``): a
+   friendly first message, not the defence;
 2. its kata tree is built: the cell's code, the reference for everything else (``trees``);
 3. the kata's tests (and the instructor's hidden ones) are copied beside it into a
-   private temporary folder, and run there by pytest in a sandbox (``sandbox``), in a
-   process of the kata's own forked from one warm process (``runner``);
+   private temporary folder, and run there by pytest in a harness of the kata's own,
+   forked from one warm process (``runner``); the cell's code runs in a student
+   process in a sandbox that holds no test and no reference (``workbook.grader``), so
+   the verdict is what the harness saw, never what the student's code says;
 4. the outcome goes into the kata's grade cell: a line of text when every test
    passed, an error naming the failing law, its message and the first hint when one
    did not. nbgrader's ``SaveAutoGrades`` then scores the cell as always.
@@ -29,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import sandbox, trees
+from .grader.harness import HIDE
 from .allowlist import check as allowlist_check
 from .implementation import NAMED, ROOT
 from .katas import KATAS, Kata, kata_for_slug
@@ -68,8 +72,10 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
     (``allowlist=False``) to grade code that gets past it.
 
     Each kata that passes the allow-list gets a folder of its own (its tree and copies of
-    its tests) in a private temporary folder, and ``workbook.runner`` runs them there in
-    one sandbox, each in a forked process of its own with the kata's limits.
+    its tests) in a private temporary folder, and ``workbook.runner`` runs each kata's
+    harness there, in a forked process of its own with the kata's limits; each harness
+    starts the sandboxed student process of its kata. ``hide`` are folders that the
+    student processes must not see even where they lie inside a folder they are shown.
     """
     results, folders = {}, {}
     with tempfile.TemporaryDirectory(prefix="day5-grade-") as scratch:
@@ -84,20 +90,20 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
                 results[slug] = KataResult(kata, False, problem, 0.0)
         outputs = {}
         if folders:
-            outputs = dict.fromkeys(folders, _run_sandboxed(root, list(folders), limits, jobs, hide))
-            # a kata that took the shared runner down (killed it, say) costs no kata that ran beside it:
-            # each kata left without an exit runs again alone, in a sandbox of its own
+            outputs = dict.fromkeys(folders, _run_harnesses(root, list(folders), limits, jobs, hide))
+            # should the runner itself go down, no kata that ran beside the cause pays for it:
+            # each kata left without an exit runs again alone
             for slug in [slug for slug, folder in folders.items() if not (folder / "exit.json").is_file()]:
                 (folders[slug] / "report.json").unlink(missing_ok=True)
-                outputs[slug] = _run_sandboxed(root, [slug], limits, 1, hide)
+                outputs[slug] = _run_harnesses(root, [slug], limits, 1, hide)
         for slug, folder in folders.items():
             kata = kata_for_slug(slug)
             results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, limits, outputs[slug])
     return {slug: results[slug] for slug in answers}
 
 
-def _run_sandboxed(root: Path, slugs: list[str], limits: sandbox.Limits, jobs: int, hide) -> str:
-    """Run the kata folders ``slugs`` of ``root`` in one sandbox, ``jobs`` at a time; the runner's own output."""
+def _run_harnesses(root: Path, slugs: list[str], limits: sandbox.Limits, jobs: int, hide) -> str:
+    """Run the harnesses of the kata folders ``slugs`` of ``root``, ``jobs`` at a time; the runner's own output."""
     home = hypothesis_home()
     argv = [
         sys.executable, "-m", "workbook.runner", str(root), f"--jobs={jobs}", f"--katas={','.join(slugs)}",
@@ -105,9 +111,8 @@ def _run_sandboxed(root: Path, slugs: list[str], limits: sandbox.Limits, jobs: i
     ]
     rounds = -(-len(slugs) // jobs)
     whole = replace(limits, seconds=limits.seconds * rounds + 60, memory=limits.memory + (1 << 30))
-    env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    # the tests' ``reference`` fixture reads solutions/: the one part of the course the sandbox shows
-    return sandbox.run(argv, root, whole, env, hide=hide, expose=[home, NAMED["solutions"]]).output
+    env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **{HIDE: os.pathsep.join(map(str, hide))})
+    return sandbox.run(argv, root, whole, env, confine=False).output  # trusted: the harness runs no student code
 
 
 @functools.cache

@@ -71,7 +71,8 @@ def describe(excinfo, item) -> str | None:
     """One line for a test stopped by a limit, naming the learner's function; None for any other failure."""
     error = excinfo.value
     if str(error).startswith(TIMEOUT_PREFIX) and type(error).__name__ == "Failed":
-        seconds = item.get_closest_marker("timeout").args[0]
+        marker = item.get_closest_marker("timeout")
+        seconds = marker.args[0] if marker else item.config.getoption("timeout")
         what = f"did not finish in {seconds:g} s: is there a loop that never advances?"
     elif isinstance(error, MemoryError):
         what = "used too much memory: does a loop keep adding to a list?"

@@ -1,13 +1,15 @@
-"""Inside the grading sandbox: each kata's tests in a forked child of one warm process.
+"""The grader's harnesses: each kata's tests in a forked child of one warm process.
 
 Starting Python, NumPy, pytest and Hypothesis costs about a second of CPU; fourteen
 katas would pay it fourteen times. ``python -m workbook.runner FOLDER`` pays it once,
 then forks one child per kata folder of FOLDER (``FOLDER/<slug>/`` holds the kata's
-tree and its tests). Each child starts a session of its own, gets its own limits
-(memory, file size, CPU), writes its output and pytest's report into its folder, and
-is killed at the time limit. Before pytest starts, the modules a kata may import are
-made read-only, so no kata can rig the comparisons the tests make. The parent never
-runs a student's code; it writes each child's exit into ``<slug>/exit.json``.
+tree and its tests). Each child is a kata's harness: it runs pytest with ``--isolate``,
+so the tests and the reference stay in it and the learner's code runs in a student
+process of its own, in a sandbox, reached through proxies (``workbook.grader``). No
+student code runs in this process or its children. A child starts a session of its
+own, gets its own limits (memory, CPU), writes its output and pytest's report into its
+folder (which no student process sees), and is killed at the time limit, its student
+process with it. The parent writes each child's exit into ``<slug>/exit.json``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import json
 import os
 import sys
 import time
-import types
 from pathlib import Path
 
 import pytest  # imported before the fork, with what the tests need, so that each child starts warm
@@ -29,7 +30,7 @@ import numpy  # noqa: F401
 import pytest_timeout  # noqa: F401
 import workbook.plugin  # noqa: F401
 
-from . import allowlist, limits
+from . import limits
 from .sandbox import kill_group
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
@@ -38,34 +39,11 @@ PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # a
 def pytest_arguments(folder: Path) -> list[str]:
     """How a child runs the kata in ``folder``: its tests on its tree, the grade profile, a report."""
     return [
-        str(folder / "tests"), f"--impl={folder / 'tree'}", f"--rootdir={folder}", "-c", os.devnull,
+        str(folder / "tests"), f"--impl={folder / 'tree'}", "--isolate", f"--rootdir={folder}", "-c", os.devnull,
         "--hypothesis-profile=grade", f"--workbook-report={folder / 'report.json'}", f"--basetemp={folder / 'tmp'}",
         "-q", "--no-header", "--color=no", "-x", "--tb=short", "-rN", "-o", "verbosity_assertions=2",
         "-p", "no:cacheprovider", *(arg for plugin in PLUGINS for arg in ("-p", plugin)),
     ]
-
-
-class FrozenModule(types.ModuleType):
-    """A module whose attributes a kata cannot change: ``alias = np; alias.allclose = ...`` fails.
-
-    The import system may still bind a submodule that is imported for the first time.
-    """
-
-    def __setattr__(self, name, value):
-        if isinstance(value, types.ModuleType) and name not in self.__dict__:
-            return super().__setattr__(name, value)
-        raise AttributeError(f"module {self.__name__!r} is read-only while a kata is graded")
-
-    def __delattr__(self, name):
-        raise AttributeError(f"module {self.__name__!r} is read-only while a kata is graded")
-
-
-def freeze_modules() -> None:
-    """Make every loaded module that a kata may import read-only (NumPy, math, ...)."""
-    roots = {name.split(".")[0] for name in allowlist.IMPORTS}
-    for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in roots and type(module) is types.ModuleType:
-            module.__class__ = FrozenModule
 
 
 def child(folder: Path, memory: int, seconds: float) -> None:
@@ -80,7 +58,6 @@ def child(folder: Path, memory: int, seconds: float) -> None:
         sys.stderr = open(2, "w", buffering=1, closefd=False)
         limits.cap_address_space(memory)
         limits.cap_cpu(seconds)
-        freeze_modules()
         code = pytest.main(pytest_arguments(folder))
     except BaseException:  # noqa: BLE001 -- whatever happens, the child ends here
         code = 99

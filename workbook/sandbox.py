@@ -99,16 +99,17 @@ ENGINE = ROOT / "workbook"
 
 def start(
     argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = (),
-    expose: Sequence[Path] = (), engine: Path = ENGINE, **popen,
+    expose: Sequence[Path] = (), engine: Path = ENGINE, confine: bool = True, **popen,
 ) -> subprocess.Popen:
     """Start ``argv`` in ``workdir`` (its only writable folder under bubblewrap), in a session of its own.
 
     ``engine`` is the part of the workbook it sees, ``expose`` are more folders to show
     read-only, ``hide`` are folders inside the shown ones to show empty; ``popen`` are
-    ``subprocess.Popen``'s own options (its standard streams).
+    ``subprocess.Popen``'s own options (its standard streams). ``confine=False`` starts
+    trusted code (the grader's harness): the limits and a clean environment, no bubblewrap.
     """
     command = list(argv)
-    if binary := bubblewrap():
+    if confine and (binary := bubblewrap()):
         command = [
             binary, *_root([engine, *expose]),
             *(arg for folder in hide if Path(folder).is_dir() for arg in ("--tmpfs", str(Path(folder).resolve()))),
@@ -125,11 +126,13 @@ def start(
 
 def run(
     argv: Sequence[str], workdir: Path, limits: Limits, env: dict[str, str], hide: Sequence[Path] = (),
-    expose: Sequence[Path] = (),
+    expose: Sequence[Path] = (), confine: bool = True,
 ) -> Outcome:
     """Run ``argv`` as ``start`` does, and wait, at most ``limits.seconds``."""
     with tempfile.TemporaryFile() as output:
-        process = start(argv, workdir, limits, env, hide, expose, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+        process = start(
+            argv, workdir, limits, env, hide, expose, confine=confine, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+        )
         try:
             returncode = process.wait(timeout=limits.seconds)
         except subprocess.TimeoutExpired:

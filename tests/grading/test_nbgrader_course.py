@@ -364,9 +364,9 @@ def test_a_refused_trick_says_which_construct_in_its_grade_cell(nbformat, graded
     assert "the code uses what a kata may not" in message and "is not allowed" in message
 
 
-def test_numpy_cannot_be_rigged_through_an_alias(nbformat, graded):
+def test_numpy_rigged_in_the_students_process_changes_nothing_the_tests_compare(nbformat, graded):
     message = errors(autograded(nbformat, graded, "gus")["test_top_k_top_p"])[0]
-    assert "module 'numpy' is read-only while a kata is graded" in message
+    assert "first failure: test_" in message  # the filters return their input: a law of the kata fails, as it should
 
 
 def test_a_failing_kata_shows_the_law_its_message_and_the_first_hint(nbformat, graded):

@@ -155,8 +155,9 @@ PROTOCOLS = {  # the special methods a proxy forwards, when its object has them
 
 
 def protocols_of(obj) -> int:
-    """The special methods of ``PROTOCOLS`` that ``obj``'s type has, as bits."""
-    return sum(1 << bit for bit, name in enumerate(PROTOCOLS) if hasattr(type(obj), name))
+    """The special methods of ``PROTOCOLS`` that ``obj``'s type defines (as Python looks them up), as bits."""
+    defined = {name for cls in type(obj).__mro__ for name in vars(cls)}
+    return sum(1 << bit for bit, name in enumerate(PROTOCOLS) if name in defined)
 
 
 @functools.cache
@@ -253,16 +254,17 @@ class Channel:
                 raise body
 
     def serve(self) -> None:
-        """Serve the other side's requests until it closes the channel."""
-        while True:
-            try:
+        """Serve the other side's requests until it closes the channel (or this side cannot go on)."""
+        try:
+            while True:
                 kind, body = self._receive()
-            except ChannelClosed:
-                return
-            if kind != "q":
-                self.close("an answer came when none was asked for")
-                return
-            self._serve_one(body)
+                if kind != "q":
+                    raise ChannelClosed("an answer came when none was asked for")
+                self._serve_one(body)
+        except ChannelClosed:
+            pass
+        finally:
+            self.close(self.closed or "stopped serving")
 
     def _serve_one(self, body) -> None:
         try:
@@ -310,17 +312,15 @@ class Channel:
             raise ChannelClosed(self.closed)
         try:
             body = self._encode(message)
+            changed = self._changed_mirrors()
+            frame = msgpack.packb([self._encode(changed), self.released, body], use_bin_type=True)
+            if len(frame) > FRAME_BYTES:
+                raise CannotCross(f"a message of {len(frame)} bytes, more than the channel's {FRAME_BYTES}")
         except CannotCross as error:
             if message[0] == "q":
                 raise
-            body = self._encode(["e", error])  # an answer that cannot cross is an error
-        released, self.released = self.released, []
-        frame = msgpack.packb([self._encode(self._changed_mirrors()), released, body], use_bin_type=True)
-        if len(frame) > FRAME_BYTES and message[0] != "q":  # an answer too large to cross is an error
-            too_large = CannotCross(f"an answer of {len(frame)} bytes, more than the channel's {FRAME_BYTES}")
-            frame = msgpack.packb([self._encode([]), [], self._encode(["e", too_large])], use_bin_type=True)
-        if len(frame) > FRAME_BYTES:
-            raise CannotCross(f"a request of {len(frame)} bytes, more than the channel's {FRAME_BYTES}")
+            changed = []  # an answer that cannot cross is an error, and the mirrors wait for the next message
+            frame = msgpack.packb([self._encode([]), self.released, self._encode(["e", error])], use_bin_type=True)
         try:
             self.sock.sendall(struct.pack(">I", len(frame)) + frame)
         except OSError as error:
@@ -329,6 +329,8 @@ class Channel:
         except BaseException:
             self.close("interrupted while sending")
             raise
+        self.released = []
+        self.synced.update((mid, state) for mid, _, state in changed)
 
     def _receive(self):
         if self.closed:
@@ -403,10 +405,10 @@ class Channel:
         if kind is int:
             return value if -(1 << 63) <= value < 1 << 64 else self._ext(BIGINT, str(value))
         if isinstance(value, np.ndarray):
-            array = np.ascontiguousarray(value)
+            array = np.asarray(value)  # a subclass of ndarray crosses as an ndarray
             if array.dtype.kind not in ARRAY_KINDS or array.dtype.hasobject:
                 raise CannotCross(f"an array of dtype {array.dtype} cannot cross: use numbers, booleans or text")
-            return self._ext(ARRAY, [array.dtype.str, list(array.shape), array.tobytes()])
+            return self._ext(ARRAY, [array.dtype.str, list(array.shape), array.tobytes()])  # bytes in C order
         if isinstance(value, np.generic):
             if isinstance(value, (np.str_, np.bytes_)):
                 return self._pack(value.item(), depth, mirror_state)
@@ -440,10 +442,10 @@ class Channel:
         if isinstance(value, Proxy) and value._channel is self:
             return self._ext(HANDLE, [_other(self.side), value._handle, value._label, 0])
         if isinstance(value, Method) and value.owner._channel is self:
-            return self._ext(METHOD, [_other(self.side), value.owner._handle, value.name])
+            return self._ext(METHOD, [_other(self.side), value.owner._handle, "", 0, value.name])
         owner = getattr(value, "__self__", None)
         if _is_bound_method(value) and self.policy.export(owner) is None:
-            return self._ext(METHOD, [self.side, self._export(owner), value.__name__])
+            return self._ext(METHOD, [self.side, self._export(owner), _label(owner), protocols_of(owner), value.__name__])
         problem = self.policy.export(value)
         if problem:
             raise CannotCross(problem)
@@ -484,8 +486,8 @@ class Channel:
             owner, handle, label, protocols = value
             return self._resolve(owner, handle, label, protocols)
         if code == METHOD:
-            owner, handle, name = value
-            target = self._resolve(owner, handle, "object", 0)
+            owner, handle, label, protocols, name = value
+            target = self._resolve(owner, handle, label, protocols)
             if isinstance(target, Proxy):
                 return Method(target, name)
             problem = type(name) is not str and "a method name must be a str" or self.policy.attribute(target, name, writing=False)
@@ -525,7 +527,8 @@ class Channel:
             if frames:
                 code = frames[-1].f_code
                 where = [getattr(code, "co_qualname", code.co_name), code.co_filename, frames[-1].f_lineno]
-        return [type(error).__name__, args, where]
+        kind = next((cls.__name__ for cls in type(error).__mro__ if ERRORS.get(cls.__name__) is cls), type(error).__name__)
+        return [kind, args, where]  # a subclass of a built-in error crosses as that error
 
     def _exception(self, name, args, where) -> BaseException:
         if type(name) is not str or not isinstance(args, list):
@@ -589,7 +592,8 @@ class Channel:
                 self.mirror_ids.pop(id(obj), None)
 
     def _changed_mirrors(self) -> list:
-        """``[[mirror id, class name, state]]`` of every mirror whose state changed since the last message."""
+        """``[[mirror id, class name, state]]`` of every mirror whose state changed since the last message
+        (``_send`` notes them as synced once they are sent)."""
         self._forget_unheld()
         changed, done = [], set()
         while pending := [mid for mid in list(self.mirrors) if mid not in done]:  # a state may bring new mirrors
@@ -601,7 +605,6 @@ class Channel:
                 state = self._pack(self._mirrored(obj).state(obj), 0, mirror_state=True)
                 state = msgpack.packb(state, use_bin_type=True, unicode_errors="surrogatepass")
                 if self.synced.get(mid) != state:
-                    self.synced[mid] = state
                     changed.append([mid, type(obj).__name__, state])
         return changed
 

@@ -18,6 +18,7 @@ neither the reference nor the tests define ever crosses.
 from __future__ import annotations
 
 import collections
+import os
 import inspect
 import socket
 import subprocess
@@ -31,6 +32,7 @@ from ..trees import Answer, sources
 from .channel import Channel, ChannelClosed, Policy, Proxy, attributes, protocols_of, proxy_class
 
 GRADER = Path(__file__).resolve().parent  # all the student process sees of the workbook
+HIDE = "DAY5_HIDE"  # folders (os.pathsep-separated) that a student process must not see, where they lie inside one it sees
 REFERENCE = implementation.NAMED["solutions"] / "day5"
 MIRRORED = (("model", "Parameter"), ("model", "MiniLanguageModel"))  # the given classes whose objects cross by value
 FILE_METHODS = frozenset({"save", "load"})  # the reference's methods that read or write files: never the student's to call
@@ -108,9 +110,10 @@ class StudentProcess:
     def __init__(self, kata: Kata, answer: Answer, scratch: Path, tests: Path, limits: sandbox.Limits):
         mine, theirs = socket.socketpair()
         env = sandbox.clean_environment(DAY5_LEARNER_FILE=answer.filename)
+        hide = [Path(folder) for folder in os.environ.get(HIDE, "").split(os.pathsep) if folder]
         with theirs:
             self.process = sandbox.start(
-                [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, engine=GRADER,
+                [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, hide=hide, engine=GRADER,
                 stdin=theirs, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
         self.output = collections.deque(maxlen=64)  # the last chunks of what the process printed
