@@ -2,13 +2,16 @@
 
 A checkpoint is a NumPy ``.npz`` archive: one array per model parameter, plus
 ``meta``, a JSON document (stored as bytes) with the model's sizes, the tokenizer's
-own saved file, and whatever the training run wants to remember. It is written to a
+own saved file and its fingerprint, and whatever the training run wants to remember.
+The fingerprint is checked on loading: a model is only ever paired with the tokenizer
+it was trained with, even if another one has as many tokens. It is written to a
 temporary file that then replaces the target, so a crash never leaves half a
 checkpoint; a damaged or foreign file is reported by name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import zipfile
@@ -24,14 +27,25 @@ TOKENIZERS = {"character_tokenizer": "CharacterTokenizer", "word_tokenizer": "Wo
 KIND = "day5_mini_lm"
 
 
+def saved_file(tokenizer) -> str:
+    """The text of the file that ``tokenizer.save`` writes (its own versioned JSON)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tokenizer.save(Path(tmp) / "tokenizer.json")
+        return (Path(tmp) / "tokenizer.json").read_text(encoding="utf-8")
+
+
+def fingerprint(tokenizer) -> str:
+    """SHA-256 of the tokenizer's saved state as canonical JSON: equal only for tokenizers that encode alike."""
+    canonical = json.dumps(json.loads(saved_file(tokenizer)), sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
 def save(path, model, tokenizer, info: dict) -> None:
     """Write ``model``, ``tokenizer`` and ``info`` (JSON-ready) to ``path``, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:  # the tokenizer writes its own versioned file
-        tokenizer.save(Path(tmp) / "tokenizer.json")
-        tokenizer_file = (Path(tmp) / "tokenizer.json").read_text(encoding="utf-8")
-    meta = {"kind": KIND, "model": model.config, "tokenizer": tokenizer_file, "info": info}
+    meta = {"kind": KIND, "model": model.config, "tokenizer": saved_file(tokenizer),
+            "tokenizer_sha256": fingerprint(tokenizer), "info": info}
     arrays = {f"param.{name}": array for name, array in model.state_dict().items()}
     with atomic_file(path, "wb") as f:
         np.savez(f, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8), **arrays)
@@ -43,7 +57,8 @@ def load(path, tokenizers, model_module):
     ``tokenizers`` and ``model_module`` are the modules whose classes rebuild them.
     Anything wrong with the file is a ``ValueError`` naming it: not an archive, damaged
     JSON, weights that are not finite or do not fit the sizes, a tokenizer whose
-    vocabulary is not the model's, an ``info`` that is not a dict.
+    vocabulary is not the model's or whose fingerprint is not the one saved with the
+    model, an ``info`` that is not a dict.
     """
     path = Path(path)
     if not path.is_file():
@@ -68,6 +83,8 @@ def load(path, tokenizers, model_module):
         model.load_state_dict(state)
         if tokenizer.vocab_size != model.vocab_size:
             raise ValueError(f"its tokenizer has {tokenizer.vocab_size} tokens, its model {model.vocab_size}")
+        if fingerprint(tokenizer) != meta.get("tokenizer_sha256"):
+            raise ValueError("its tokenizer is not the one its model was trained with (the tokenizer fingerprint differs)")
         info = serialization.check_type("info", meta.get("info", {}), dict)
     except (KeyError, TypeError, ValueError, RecursionError) as error:
         raise ValueError(f"{path} is a damaged checkpoint: {error}") from None

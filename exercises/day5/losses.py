@@ -190,7 +190,8 @@ def clip_grad_norm(params, max_norm: float) -> float:
     exceeds ``max_norm``, every ``grad`` is multiplied in place by
     ``max_norm / (norm + 1e-6)``; the direction of the step does not change, only its
     length. Returns the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
-    A ``max_norm`` that is not positive is a ``ValueError`` naming it. Each parameter's
+    ``max_norm = 0`` zeroes every gradient, as torch does; a negative ``max_norm`` is a
+    ``ValueError`` naming it. Each parameter's
     ``grad`` must be a finite float array (``check_grads``), as with PyTorch's
     ``error_if_nonfinite=True``: a NaN would otherwise spread to every gradient.
 

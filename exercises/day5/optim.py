@@ -23,7 +23,8 @@ class Optimizer:
     """What every optimizer shares (given code, not a kata): parameters, ``lr``, ``zero_grad``.
 
     ``params`` is a non-empty iterable of parameters, each with ``data`` and ``grad``,
-    float arrays of one shape; ``lr`` is a positive finite number. A ``step()`` first
+    float arrays of one shape; ``lr`` is a finite number ``>= 0`` (0 as in PyTorch, where
+    warm-up schedules start). A ``step()`` first
     checks every gradient with ``check_grads``, so a NaN or infinite gradient is a
     ``ValueError`` that leaves every parameter as it was.
     """
@@ -34,7 +35,7 @@ class Optimizer:
             raise ValueError("params is empty: the optimizer has nothing to optimize")
         for i, p in enumerate(self.params):
             check_type(f"params[{i}].data", getattr(p, "data", None), np.ndarray)
-        self.lr = check_number("lr", lr, "(0, inf)")
+        self.lr = check_number("lr", lr, "[0, inf)")
 
     def zero_grad(self) -> None:
         """Set every gradient to zero, in place."""
@@ -52,7 +53,8 @@ class SGDOptimizer(Optimizer):
         g = g + momentum * v  if nesterov  else  v      (only when momentum > 0)
         p = p - lr * g
 
-    ``momentum`` and ``weight_decay`` must be finite and ``>= 0``; ``nesterov`` needs
+    ``momentum`` and ``weight_decay`` must be finite and ``>= 0`` (a momentum of 1 or more is
+    allowed, as in PyTorch, though it never forgets a gradient); ``nesterov`` needs
     ``momentum > 0``: otherwise it is a ``ValueError`` naming the hyper-parameter.
     A parameter is anything with ``data`` and ``grad``:
 
@@ -85,7 +87,8 @@ class AdamOptimizer(Optimizer):
         v_hat = v / (1 - beta2**t)
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-    Each beta must lie in ``[0, 1)``, ``eps`` must be positive, ``weight_decay >= 0`` (all
+    Each beta must lie in ``[0, 1)``, ``eps >= 0`` (0 as in PyTorch: a coordinate whose
+    gradients were all 0 then becomes 0 / 0 = NaN, as there), ``weight_decay >= 0`` (all
     finite), and with ``decoupled`` ``lr * weight_decay <= 1``, so that decay never flips a
     weight's sign; otherwise it is a ``ValueError`` naming the hyper-parameter.
     Bias correction makes the first step ``-lr * g / (|g| + eps)``, about ``lr`` per coordinate:

@@ -40,6 +40,18 @@ def check_type(name: str, value, *types: type):
     return value
 
 
+def check_methods(name: str, value, *methods: str):
+    """``value`` if it has each of ``methods`` (callable), else a ``TypeError`` naming ``name``.
+
+    >>> check_methods("optimizer", None, "step", "zero_grad")
+    Traceback (most recent call last):
+    TypeError: optimizer must have the methods step, zero_grad; got NoneType: None
+    """
+    if not all(callable(getattr(value, method, None)) for method in methods):
+        raise TypeError(f"{name} must have the methods {', '.join(methods)}; got {type(value).__name__}: {value!r:.80}")
+    return value
+
+
 def check_integer(name: str, value, low: int | None = 1, optional: bool = False) -> int | None:
     """``value`` as an ``int`` if it is an integer ``>= low`` (None when ``optional``), else an error.
 

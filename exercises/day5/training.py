@@ -19,7 +19,7 @@ import numpy as np
 from .data import DataLoader
 from .losses import CrossEntropyLoss, clip_grad_norm, cross_entropy, perplexity
 from .optim import AdamOptimizer
-from .serialization import check_integer, check_number
+from .serialization import check_integer, check_methods, check_number
 
 
 def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) -> list[float]:
@@ -27,8 +27,12 @@ def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) ->
 
     Each step: forward, ``CrossEntropyLoss``, backward, ``clip_grad_norm`` when
     ``max_grad_norm`` is given, ``optimizer.step()``, ``optimizer.zero_grad()``.
-    ``max_grad_norm`` is None or positive, checked before the first step.
+    The arguments are checked (given code) before the first batch: ``max_grad_norm`` is
+    None or positive, ``optimizer`` has ``step`` and ``zero_grad``.
     """
+    check_methods("model", model, "__call__", "backward", "parameters")
+    check_methods("optimizer", optimizer, "step", "zero_grad")
+    check_number("max_grad_norm", max_grad_norm, "(0, inf]", optional=True)
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -57,7 +61,8 @@ def train(
 ) -> list[float]:
     """The course's one-liner: train ``model`` on ``text``; return each epoch's mean loss.
 
-    Encode ``text`` with the (already fitted) ``tokenizer``, batch it with a shuffled
+    Encode ``text`` with the (already fitted) ``tokenizer``, never fitting it again: the
+    model's vocabulary is the tokenizer's as it stands. Batch the ids with a shuffled
     ``DataLoader`` (``seed``), and run ``epochs`` epochs of ``train_epoch`` with
     ``AdamOptimizer(lr)`` and clipping at ``max_grad_norm``. A text too short for
     ``seq_len`` gets windows as long as it allows (``len(ids) - 1`` tokens).

@@ -62,7 +62,9 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     """Kata 12: ``logits / temperature``; temperature 0 keeps only the greedy choice.
 
     Temperature 0 means greedy: the result is 0 at ``greedy(logits)`` and ``-inf``
-    everywhere else, so sampling from it always picks the greedy id. A negative, NaN or
+    everywhere else, so sampling from it always picks the greedy id. Any positive
+    temperature divides, however small (``1e-6`` is not greedy: tied maxima stay tied).
+    A negative, NaN or
     infinite temperature is a ``ValueError``, and so is one so small that the division
     overflows to ``inf``.
 
@@ -173,11 +175,13 @@ class TextGenerator:
 
     def next_id(self, ids: list[int], strategy: str = "sample", temperature: float = 1.0,
                 top_k: int | None = None, top_p: float | None = None) -> int:
-        """The id that follows ``ids``: ``greedy``, or ``sample`` after temperature, top-k, top-p.
+        """The id that follows ``ids``: ``greedy``, or ``sample`` after temperature, then top-k, then top-p.
 
         Only the last ``model.context_size`` ids reach the model: the model reads no
-        further back, so a longer prompt costs nothing more. Every option is checked
-        with ``check_strategy``, whatever the strategy.
+        further back, so a longer prompt costs nothing more. Fewer ids reach it as they
+        are, unpadded (the model pads them with its own padding token). Top-p measures
+        the probabilities that temperature and top-k left. Every option is checked with
+        ``check_strategy``, whatever the strategy.
         """
         ### BEGIN SOLUTION
         check_strategy(strategy, temperature, top_k, top_p)

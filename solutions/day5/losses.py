@@ -213,7 +213,8 @@ def clip_grad_norm(params, max_norm: float) -> float:
     exceeds ``max_norm``, every ``grad`` is multiplied in place by
     ``max_norm / (norm + 1e-6)``; the direction of the step does not change, only its
     length. Returns the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
-    A ``max_norm`` that is not positive is a ``ValueError`` naming it. Each parameter's
+    ``max_norm = 0`` zeroes every gradient, as torch does; a negative ``max_norm`` is a
+    ``ValueError`` naming it. Each parameter's
     ``grad`` must be a finite float array (``check_grads``), as with PyTorch's
     ``error_if_nonfinite=True``: a NaN would otherwise spread to every gradient.
 
@@ -225,7 +226,7 @@ def clip_grad_norm(params, max_norm: float) -> float:
     [[0.6, 0.0], [0.0, 0.8]]
     """
     ### BEGIN SOLUTION
-    check_number("max_norm", max_norm, "(0, inf]")
+    check_number("max_norm", max_norm, "[0, inf]")
     params = check_grads(params)
     norm = float(np.linalg.norm([np.linalg.norm(p.grad) for p in params])) if params else 0.0
     scale = max_norm / (norm + 1e-6)

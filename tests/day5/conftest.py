@@ -37,3 +37,29 @@ def step_alongside(parameter):
                 np.testing.assert_allclose(p.data, q.data, rtol=rtol, atol=atol)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def refuses_id():
+    """``refuses_id(decode, i)``: ``decode([i])`` of an id outside the vocabulary is an error naming ``i``."""
+
+    def check(decode, i):
+        with pytest.raises((KeyError, ValueError)) as error:
+            text = decode([i])
+            pytest.fail(f"decode([{i}]) returned {text!r}: 어휘에 없는 id는 글자로 바꾸지 말고 그 id를 담은 오류로")
+        assert str(i) in str(error.value), f"모르는 id 오류의 메시지에 그 id({i})를 넣으세요"
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def accepts():
+    """``accepts(call, why)``: ``call()``'s result; an error it raises fails the test with ``why`` (the allowed input)."""
+
+    def run(call, why):
+        try:
+            return call()
+        except (ValueError, TypeError, ArithmeticError) as error:
+            pytest.fail(f"{type(error).__name__}: {error}: {why}")
+
+    return run

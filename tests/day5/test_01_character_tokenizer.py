@@ -103,11 +103,9 @@ def test_unseen_character_without_unk_is_an_error_naming_it(day5):
     assert "p" in str(error.value), "모르는 문자 오류의 메시지에 그 문자를 넣으세요"
 
 
-def test_unknown_id_is_an_error_naming_it(day5):
+def test_unknown_id_is_an_error_naming_it(day5, refuses_id):
     tokenizer = fitted(day5, "hello")
-    with pytest.raises((KeyError, ValueError)) as error:
-        tokenizer.decode([0, 4217])
-    assert "4217" in str(error.value), "모르는 id 오류의 메시지에 그 id를 넣으세요"
+    refuses_id(lambda ids: tokenizer.decode([0, *ids]), 4217)
     with pytest.raises((KeyError, ValueError)):
         tokenizer.decode([-1])  # not the last token: a negative id is unknown too
 
@@ -119,6 +117,13 @@ def test_unknown_id_is_an_error_naming_it(day5):
 def test_decode_inverts_encode_for_every_string(day5, text):
     tokenizer = fitted(day5, text)
     assert tokenizer.decode(tokenizer.encode(text)) == text
+
+
+@given(st.text(max_size=30), st.integers(0, 300))
+def test_only_the_ids_of_the_vocabulary_decode(day5, refuses_id, text, offset):
+    tokenizer = fitted(day5, text, unk_token="<unk>")
+    assert "".join(tokenizer.decode([i]) for i in range(tokenizer.vocab_size)) == "<unk>" + "".join(sorted(set(text)))
+    refuses_id(tokenizer.decode, tokenizer.vocab_size + offset)
 
 
 @given(st.text(), st.text())

@@ -69,6 +69,14 @@ def test_max_vocab_counts_every_token_including_reserved_ones(day5):
     )
 
 
+def test_max_vocab_cuts_after_ties_are_broken(day5):
+    tokenizer = fitted(day5, "zebra mango apple", max_vocab=2)
+    assert tokenizer.token_to_id == {"<unk>": 0, "apple": 1}, (
+        "동점을 (빈도 내림차순, 단어 오름차순)으로 먼저 정렬한 *다음* max_vocab에서 자르세요:"
+        " Counter.most_common(n)은 동점 중 먼저 나온 단어를 고릅니다"
+    )
+
+
 def test_a_word_that_is_also_a_reserved_token_is_not_added_twice(day5):
     tokenizer = fitted(day5, "UNK a UNK b", unk_token="UNK")
     assert tokenizer.token_to_id == {"UNK": 0, "a": 1, "b": 2}, "이미 예약된 토큰과 같은 단어는 다시 넣지 않습니다 (id가 겹치거나 빈 id가 생김)"
@@ -93,10 +101,8 @@ def test_empty_text(day5):
     assert tokenizer.decode([]) == ""
 
 
-def test_unknown_id_is_an_error_naming_it(day5):
-    with pytest.raises((KeyError, ValueError)) as error:
-        fitted(day5, CORPUS).decode([1, 999])
-    assert "999" in str(error.value)
+def test_unknown_id_is_an_error_naming_it(day5, refuses_id):
+    refuses_id(lambda ids: fitted(day5, CORPUS).decode([1, *ids]), 999)
 
 
 # --- laws (hypothesis) --------------------------------------------------------
@@ -114,6 +120,24 @@ def test_vocabulary_keeps_the_most_frequent_words_within_the_limits(day5, words,
     counts = {w: words.count(w) for w in set(words)}
     expected = sorted((w for w in counts if counts[w] >= min_freq), key=lambda w: (-counts[w], w))
     assert list(tokenizer.token_to_id) == ["<unk>", *expected][:max_vocab]
+
+
+WORDS = ["ox", "ant", "yak", "bee", ".", "!", "cat", "elk"]
+
+
+@given(st.permutations(WORDS), st.lists(st.sampled_from(WORDS), max_size=10), st.integers(1, 9))
+def test_a_smaller_max_vocab_keeps_a_prefix_of_the_full_vocabulary(day5, first_seen, more, max_vocab):
+    text = " ".join(first_seen + more)  # every word once, in any order, then a few again: many ties
+    full = list(fitted(day5, text).token_to_id)
+    assert list(fitted(day5, text, max_vocab=max_vocab).token_to_id) == full[:max_vocab], (
+        "max_vocab은 완성된 순서(빈도 내림차순, 동점은 단어 오름차순)의 앞에서 자릅니다: 자른 다음 정렬하지 마세요"
+    )
+
+
+@given(st.text(max_size=40), st.integers(0, 300))
+def test_only_the_ids_of_the_vocabulary_decode(day5, refuses_id, text, offset):
+    tokenizer = fitted(day5, text)
+    refuses_id(tokenizer.decode, tokenizer.vocab_size + offset)
 
 
 @given(st.text(), st.text())

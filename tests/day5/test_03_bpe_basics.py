@@ -3,6 +3,7 @@
 Read: study_notes/01_tokenization_basics.md#bpe-pair-counts-and-merge
 """
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,6 +62,14 @@ def test_merge_without_an_occurrence_changes_nothing(day5):
     assert day5.merge_pair([1], (1, 1), 9) == [1]
 
 
+def test_a_pair_given_as_a_list_or_an_array_merges_too(day5):
+    for pair in ([1, 2], np.array([1, 2])):
+        assert day5.merge_pair([1, 2, 3, 1, 2], pair, 4) == [4, 3, 4], (
+            f"pair가 {type(pair).__name__}이어도 병합합니다 (JSON에서 읽은 병합은 list입니다): (a, b) == [a, b]는 False이니"
+            " 두 id를 꺼내 비교하세요: first, second = pair"
+        )
+
+
 def test_merge_returns_a_new_list_and_leaves_the_input_alone(day5):
     ids = [1, 2, 1, 2]
     merged = day5.merge_pair(ids, (1, 2), 5)
@@ -79,6 +88,13 @@ def test_pair_counts_add_up_to_the_number_of_neighbours(day5, ids):
 
 def unmerge(ids, new_id, pair):
     return [i for token in ids for i in (pair if token == new_id else (token,))]
+
+
+@given(small_ids, st.tuples(st.integers(0, 3), st.integers(0, 3)), st.sampled_from([tuple, list, np.array]))
+def test_a_pair_merges_the_same_whatever_sequence_holds_it(day5, reference, ids, pair, kind):
+    assert day5.merge_pair(ids, kind(pair), 99) == reference("tokenizers").merge_pair(ids, pair, 99), (
+        f"pair가 {kind.__name__}이어도 튜플일 때와 같이 병합합니다: first, second = pair로 꺼내 비교하세요"
+    )
 
 
 @given(small_ids, st.tuples(st.integers(0, 3), st.integers(0, 3)))

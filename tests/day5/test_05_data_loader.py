@@ -55,6 +55,20 @@ def test_the_last_batch_is_smaller_unless_drop_last(day5):
     assert len(loader) == 2 and [len(inputs) for inputs, _ in loader] == [4, 4], "drop_last이면 모자란 마지막 배치는 없습니다: len도 그것을 셉니다"
 
 
+def test_each_batch_is_its_own_array(day5):
+    collected = list(day5.DataLoader(np.arange(13), batch_size=2, seq_len=3))  # kept, not read one at a time
+    assert [(inputs.tolist(), targets.tolist()) for inputs, targets in collected] == [
+        ([[0, 1, 2], [3, 4, 5]], [[1, 2, 3], [4, 5, 6]]),
+        ([[6, 7, 8], [9, 10, 11]], [[7, 8, 9], [10, 11, 12]]),
+    ], "배치마다 새 배열을 내세요: 한 배열을 다시 채워 내면 앞서 받은 배치가 다음 배치로 바뀝니다"
+
+
+def test_drop_last_with_exactly_one_full_batch(day5, accepts):
+    one_batch = "창이 batch_size개뿐이어도 꽉 찬 배치 하나입니다: drop_last의 오류는 창이 batch_size보다 *적을* 때만"
+    loader = accepts(lambda: day5.DataLoader(IDS, batch_size=2, seq_len=4, drop_last=True), one_batch)  # 2 windows
+    assert len(loader) == 1 and batches(loader) == [([[5, 8, 2, 9], [4, 7, 1, 3]], [[8, 2, 9, 4], [7, 1, 3, 6]])], one_batch
+
+
 def test_ids_after_the_last_whole_window_are_not_used(day5):
     loader = day5.DataLoader(list(range(12)), batch_size=8, seq_len=3)  # ids 10 and 11 make no window
     assert batches(loader) == [([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]])]
@@ -148,6 +162,28 @@ def test_each_epoch_visits_every_window_once_with_targets_shifted_by_one(day5, n
     assert len(list(loader)) == len(loader) == -(-expected // batch_size)
     if not shuffle:
         assert starts == every_window[:expected]
+
+
+@given(
+    full=st.one_of(st.just(1), st.integers(2, 4)), rest=st.one_of(st.just(0), st.integers(1, 8)),  # often: exactly one batch
+    batch_size=st.integers(1, 9), seq_len=st.integers(1, 6),
+    shuffle=st.booleans(), drop_last=st.booleans(), seed=st.integers(0, 2**32 - 1),
+)
+def test_the_batches_kept_from_an_epoch_are_its_windows(day5, full, rest, batch_size, seq_len, shuffle, drop_last, seed):
+    n_windows = full * batch_size + rest % batch_size  # at least one full batch, so drop_last always works
+    ids = np.random.default_rng(seed).permutation(n_windows * seq_len + 1)  # distinct ids: every window differs
+    collected = list(day5.DataLoader(ids, batch_size, seq_len, shuffle=shuffle, seed=seed, drop_last=drop_last))
+    sizes = [batch_size] * full + ([] if drop_last or rest % batch_size == 0 else [rest % batch_size])
+    assert [len(inputs) for inputs, _ in collected] == sizes, (
+        "배치 수는 창 수 / batch_size의 올림 (drop_last이면 내림): 창이 꼭 batch_size개여도 꽉 찬 배치 하나"
+    )
+    windows = [inputs + targets[-1:] for a, b in collected for inputs, targets in zip(a.tolist(), b.tolist())]
+    every_window = [ids[w * seq_len : (w + 1) * seq_len + 1].tolist() for w in range(n_windows)]
+    assert all(window in every_window for window in windows) and len(set(map(tuple, windows))) == len(windows), (
+        "모아 둔 배치는 다음 배치가 와도 그대로여야 합니다: 배치마다 새 배열을 내세요 (한 배열을 다시 채우지 말고)"
+    )
+    assert all((b[:, :-1] == a[:, 1:]).all() for a, b in collected), "targets는 inputs를 한 칸 민 것입니다"
+    assert shuffle or windows == every_window[: len(windows)], "shuffle이 아니면 창은 순서대로 옵니다"
 
 
 @given(ids=st.lists(st.integers(0, 10**6), min_size=2, max_size=200), fraction=st.floats(0.01, 0.99))

@@ -155,6 +155,12 @@ def test_ignoring_every_target_is_an_error(day5):
         day5.cross_entropy(np.zeros((2, 4)), np.array([-1, -1]), ignore_index=-1)
 
 
+def test_the_perplexity_of_a_huge_loss_is_inf(day5, accepts):
+    for loss in (710.0, 1e4, math.inf):
+        why = f"perplexity({loss})는 inf입니다 (torch.exp처럼): math.exp는 709.78을 넘으면 OverflowError이니 LARGEST_EXPONENT와 비교하세요"
+        assert accepts(lambda: day5.perplexity(loss), why) == math.inf, why
+
+
 def test_a_negative_loss_has_no_perplexity(day5):
     with pytest.raises(ValueError, match="loss"):
         day5.perplexity(-0.5)
@@ -201,6 +207,21 @@ def test_uniform_logits_have_perplexity_v(day5, vocab, positions):
     targets = np.arange(positions) % vocab
     loss = day5.cross_entropy(np.full((positions, vocab), 3.5), targets)
     assert day5.perplexity(loss) == pytest.approx(vocab, rel=1e-9)
+
+
+def exp_or_inf(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+@given(st.floats(0, 1e6), st.floats(0, 1e6))
+def test_perplexity_is_exp_of_the_loss_or_inf_where_exp_overflows(day5, loss, other):
+    assert day5.perplexity(loss) == pytest.approx(exp_or_inf(loss), rel=1e-12), (
+        f"perplexity({loss})는 exp(loss)이고, exp가 넘치면(약 709.78 초과) OverflowError가 아니라 inf입니다"
+    )
+    assert day5.perplexity(min(loss, other)) <= day5.perplexity(max(loss, other)), "손실이 크면 perplexity도 작아지지 않습니다"
 
 
 @given(batches(), st.data())

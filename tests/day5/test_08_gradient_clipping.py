@@ -78,8 +78,15 @@ def test_no_parameters_have_norm_zero(day5):
     assert day5.clip_grad_norm([], max_norm=1.0) == 0.0
 
 
-@pytest.mark.parametrize("max_norm", [0.0, -1.0])
-def test_max_norm_must_be_positive(day5, with_grads, max_norm):
+def test_max_norm_zero_zeroes_every_gradient_as_torch_does(day5, with_grads, accepts):
+    params = with_grads([3.0, 0.0], [0.0, -4.0])
+    why = "max_norm = 0은 오류가 아니라 torch처럼 모든 기울기를 0으로: 비율 0 / (norm + 1e-6) = 0 (max_norm >= 0이면 됩니다)"
+    assert accepts(lambda: day5.clip_grad_norm(params, max_norm=0.0), why) == pytest.approx(5.0, rel=1e-12)
+    assert [p.grad.tolist() for p in params] == [[0.0, 0.0], [0.0, -0.0]], why
+
+
+@pytest.mark.parametrize("max_norm", [-1.0, -1e-9])
+def test_a_negative_max_norm_is_an_error(day5, with_grads, max_norm):
     with pytest.raises(ValueError, match="max_norm"):
         day5.clip_grad_norm(with_grads([1.0]), max_norm=max_norm)
 

@@ -77,6 +77,31 @@ def test_step_leaves_the_gradient_alone(day5, parameter):
     assert p.grad.tolist() == [0.5, -1.0], "step은 p.grad를 바꾸지 않습니다: g = p.grad + ...로 새 배열을 만드세요 (+=는 p.grad를 바꿉니다)"
 
 
+def test_a_momentum_of_one_or_more_is_allowed(day5, parameter, accepts):
+    for momentum in (1.0, 1.5):
+        p = parameter([1.0])
+        why = f"momentum={momentum}도 받습니다 (torch처럼 momentum >= 0이면 됩니다; 1 미만으로 막지 마세요)"
+        optimizer = accepts(lambda: day5.SGDOptimizer([p], lr=0.1, momentum=momentum), why)
+        descend(optimizer, p, 0.0, 1)  # g = 0: v stays 0
+        p.grad[...] = 1.0
+        optimizer.step()
+        optimizer.step()
+        assert p.data == pytest.approx(np.array([1.0 - 0.1 * (1 + (momentum + 1))]), rel=1e-12), why
+
+
+def test_lr_zero_moves_nothing_but_the_velocity_still_builds(day5, reference, parameter):
+    ours, theirs = parameter([1.0, -2.0]), parameter([1.0, -2.0])
+    optimizers = [cls([p], lr=0.0, momentum=0.9) for cls, p in ((day5.SGDOptimizer, ours), (reference("optim").SGDOptimizer, theirs))]
+    for lr in (0.0, 0.0, 0.1):  # a warm-up schedule starts at lr = 0
+        for optimizer, p in zip(optimizers, (ours, theirs)):
+            optimizer.lr = lr
+            p.grad[...] = [0.5, 0.25]
+            optimizer.step()
+    assert ours.data.tolist() == theirs.data.tolist() and theirs.data.tolist() != [1.0, -2.0], (
+        "lr = 0도 받습니다 (warm-up은 0에서 시작): 걸음은 0이지만 속도 v는 그대로 쌓입니다"
+    )
+
+
 # --- errors -------------------------------------------------------------------
 
 
@@ -114,6 +139,18 @@ def test_on_a_quadratic_momentum_follows_its_recurrence(day5, parameter, a, lr, 
         v = momentum * v + g
         expected = expected - lr * (g + momentum * v if nesterov else v)
     np.testing.assert_allclose(x, expected, rtol=1e-9, atol=1e-9)
+
+
+@given(curvatures, learning_rates, st.floats(1.0, 3.0), st.booleans(), starts, st.integers(1, 8))
+def test_a_momentum_of_one_or_more_follows_the_same_recurrence(day5, parameter, a, lr, momentum, nesterov, x0, steps):
+    p = parameter(x0)
+    x = descend(day5.SGDOptimizer([p], lr=lr, momentum=momentum, nesterov=nesterov), p, a, steps)
+    expected, v = np.array(x0), 0.0
+    for _ in range(steps):
+        g = a * expected
+        v = momentum * v + g
+        expected = expected - lr * (g + momentum * v if nesterov else v)
+    assert np.allclose(x, expected, rtol=1e-9, atol=1e-9), f"momentum={momentum}도 v = momentum * v + g입니다 (1 이상도 받으세요)"
 
 
 @given(

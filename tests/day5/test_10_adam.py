@@ -81,6 +81,26 @@ def test_step_leaves_the_gradient_alone(day5, parameter):
     assert p.grad.tolist() == [0.5, -1.0], "step은 p.grad를 바꾸지 않습니다: g = g + weight_decay * p로 새 배열을 (+=는 p.grad를 바꿉니다)"
 
 
+def test_eps_zero_is_allowed_as_in_torch(day5, parameter, accepts):
+    p = parameter([1.0, 1.0], grad=[0.5, -20.0])
+    why = "eps = 0도 받습니다 (torch처럼 eps >= 0): 첫 걸음은 정확히 -lr * g / |g|"
+    accepts(lambda: day5.AdamOptimizer([p], lr=0.1, eps=0.0), why).step()
+    assert p.data.tolist() == pytest.approx([0.9, 1.1], rel=1e-12), why
+
+
+def test_lr_zero_moves_nothing_but_the_moments_still_build(day5, reference, parameter):
+    ours, theirs = parameter([1.0, -2.0]), parameter([1.0, -2.0])
+    optimizers = [cls([p], lr=0.0) for cls, p in ((day5.AdamOptimizer, ours), (reference("optim").AdamOptimizer, theirs))]
+    for lr in (0.0, 0.0, 0.1):  # a warm-up schedule starts at lr = 0
+        for optimizer, p in zip(optimizers, (ours, theirs)):
+            optimizer.lr = lr
+            p.grad[...] = [0.5, -0.25] if lr else [2.0, 1.0]
+            optimizer.step()
+    assert ours.data.tolist() == pytest.approx(theirs.data.tolist(), rel=1e-12) and theirs.data.tolist() != [0.9, -1.9], (
+        "lr = 0도 받습니다 (warm-up은 0에서 시작): 걸음은 0이지만 m, v, t는 그대로 쌓입니다"
+    )
+
+
 # --- errors -------------------------------------------------------------------
 
 
@@ -91,7 +111,6 @@ def test_step_leaves_the_gradient_alone(day5, parameter):
         ({"betas": (-0.1, 0.999)}, "beta1"),
         ({"betas": (0.9, 1.0)}, "beta2"),
         ({"betas": (0.9, 1.5)}, "beta2"),
-        ({"eps": 0.0}, "eps"),
         ({"eps": -1e-8}, "eps"),
         ({"weight_decay": -0.1}, "weight_decay"),
     ],

@@ -151,6 +151,18 @@ def test_evaluate_changes_no_parameter_and_no_gradient(day5, setup):
     assert all((p.grad == 0).all() for p in model.parameters()), "evaluate는 backward를 부르지 않습니다 (grad가 쌓입니다)"
 
 
+def test_evaluate_of_a_loader_with_no_batch_is_an_error(day5, setup):
+    why = "배치가 하나도 없으면 평균낼 손실이 없습니다: 0 / 0이 아니라 'loader'를 말하는 ValueError로"
+    try:
+        result = day5.evaluate(setup()[0], [])
+    except ValueError as error:
+        assert "loader" in str(error), f"{error}: {why}"
+    except ArithmeticError as error:
+        pytest.fail(f"{type(error).__name__}: {error}: {why}")
+    else:
+        pytest.fail(f"evaluate(model, []) returned {result!r}: {why}")
+
+
 @given(st.integers(1, 6), st.integers(1, 30))
 def test_evaluate_is_the_cross_entropy_of_all_targets_at_once(day5, reference, setup, batch_size, seq_len):
     model, loader, _ = setup(batch_size=batch_size, seq_len=seq_len)
@@ -190,6 +202,20 @@ def test_train_is_the_loop_with_adam_a_shuffled_loader_and_clipping(day5, refere
     )
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-14)
+
+
+def test_train_uses_the_tokenizer_as_it_is_fitted(day5, reference, setup):
+    wider = TEXT + "xyz!"  # the tokenizer knows more characters than the text holds
+    ours, theirs = (reference("tokenizers").CharacterTokenizer() for _ in range(2))
+    ours.fit(wider)
+    theirs.fit(wider)
+    model, expected_model = (reference("model").MiniLanguageModel(ours.vocab_size, context_size=3, embedding_dim=4, hidden_size=16, seed=0,
+                                                                   dtype=np.float64) for _ in range(2))
+    history = day5.train(model, TEXT, ours, epochs=2, batch_size=4, seq_len=12)
+    expected = reference("training").train(expected_model, TEXT, theirs, epochs=2, batch_size=4, seq_len=12)
+    refit = "train은 이미 fit한 tokenizer를 다시 fit하지 않습니다: 어휘(그리고 id)가 바뀌면 모델의 vocab_size와 맞지 않습니다"
+    assert ours.token_to_id == theirs.token_to_id, refit
+    assert history == pytest.approx(np.array(expected), rel=1e-10), refit
 
 
 def test_train_gives_a_text_shorter_than_seq_len_one_short_window(day5, reference, setup):

@@ -56,6 +56,16 @@ def test_temperature_zero_keeps_only_the_greedy_choice(day5):
     )
 
 
+def test_a_tiny_positive_temperature_divides_too(day5):
+    for temperature in (1e-6, 1e-9):
+        assert day5.apply_temperature([1.0, 2.0, 4.0, 4.0], temperature) == pytest.approx(
+            np.array([1.0, 2.0, 4.0, 4.0]) / temperature, rel=1e-12
+        ), (
+            f"temperature={temperature}도 logits를 나눕니다: greedy(0)로 바꾸는 것은 temperature 0일 때뿐"
+            " (동점인 최댓값 둘이 그대로 남아야 합니다)"
+        )
+
+
 def test_sample_returns_an_int_id_and_follows_the_generator(day5):
     first = [day5.sample([0.0, 1.0, 2.0], np.random.default_rng(5)) for _ in range(3)]
     assert all(type(i) is int and 0 <= i < 3 for i in first), f"sample은 파이썬 int id를 돌려줍니다, got {first!r}"
@@ -125,6 +135,14 @@ def test_temperature_keeps_the_order_of_the_logits(day5, logits, temperature):
     scaled = day5.apply_temperature(logits, temperature)
     np.testing.assert_allclose(scaled * temperature, logits, rtol=1e-12, atol=1e-12)
     assert day5.greedy(scaled) == day5.greedy(logits)
+
+
+@given(logit_vectors, st.floats(1e-12, 1e-3))
+def test_any_positive_temperature_divides_however_small(day5, logits, temperature):
+    scaled = day5.apply_temperature(logits, temperature)
+    assert np.allclose(scaled * temperature, logits, rtol=1e-12, atol=1e-12), (
+        f"temperature={temperature}도 logits를 나눕니다: greedy는 temperature 0일 때뿐입니다"
+    )
 
 
 @given(logit_vectors, st.integers(0, 2**32 - 1))

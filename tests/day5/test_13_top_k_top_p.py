@@ -46,6 +46,14 @@ def test_top_p_keeps_the_fewest_tokens_that_reach_p(day5, p, ids):
     )
 
 
+def test_top_p_of_one_keeps_every_token_even_when_rounding_leaves_the_total_short(day5):
+    # softmax([3, 1]) = [0.8808, 0.1192], whose float sum is 0.9999999999999999: no running total reaches 1
+    assert kept(day5.top_p_filter([3.0, 1.0], 1.0)) == [0, 1], (
+        "누적 확률이 반올림 때문에 p에 못 미치면 모든 토큰을 남깁니다: p = 1은 아무것도 거르지 않습니다"
+        " (np.argmax(total >= p)는 그런 토큰이 없을 때 0을 돌려줍니다)"
+    )
+
+
 def test_top_p_keeps_the_token_that_crosses_the_threshold(day5):
     assert kept(day5.top_p_filter(np.log([0.1, 0.6, 0.3]), 0.65)) == [1, 2], "p를 넘는 토큰도 남깁니다: 0.6 < 0.65 <= 0.9"
 
@@ -114,6 +122,15 @@ def test_top_p_keeps_the_smallest_set_that_reaches_p(day5, logits, p):
     assert probs[ids].sum() >= p - 1e-9 or len(ids) == len(logits)  # they reach p ...
     smallest = probs[ids].min()
     assert probs[ids].sum() - smallest < p + 1e-9  # ... and one fewer would not
+
+
+@given(logit_vectors)
+def test_top_p_of_one_drops_no_token_of_real_probability(day5, logits):
+    probs = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    ids = kept(day5.top_p_filter(logits, 1.0))
+    assert set(np.flatnonzero(probs > 1e-9)) <= set(ids), (
+        "p = 1은 확률이 있는 토큰을 하나도 거르지 않습니다: 누적이 반올림으로 1에 못 미치면 모두 남기세요"
+    )
 
 
 @given(logit_vectors)

@@ -14,7 +14,7 @@ ALPHABET = "abcde"
 class TableModel:
     """A stand-in model whose next-token logits depend on the last token only: ``table[last id]``.
 
-    It records the length of every context it is shown.
+    It records every context it is shown (``contexts``) and its length (``seen``).
     """
 
     context_size = 3
@@ -22,9 +22,11 @@ class TableModel:
     def __init__(self, table):
         self.table = np.asarray(table, dtype=np.float64)
         self.seen = []
+        self.contexts = []
 
     def __call__(self, ids):
         self.seen.append(ids.shape[1])
+        self.contexts.append(np.asarray(ids).tolist())
         return self.table[ids]
 
 
@@ -68,6 +70,15 @@ def test_a_long_prompt_reaches_the_model_cut_to_its_context(day5, tokenizer):
     assert model.seen == [3, 3, 3, 3], "모델에는 마지막 model.context_size개의 id만 보냅니다: ids[-context_size:]"
 
 
+def test_a_short_context_reaches_the_model_as_it_is(day5, tokenizer):
+    model = TableModel(CYCLE)
+    day5.TextGenerator(model, tokenizer).generate("c", 3, strategy="greedy")
+    assert model.contexts == [[[2]], [[2, 3]], [[2, 3, 4]]], (
+        "context_size보다 짧은 ids는 그대로 모델에 보냅니다: id 0으로 채우지 마세요 (0은 진짜 토큰 'a'입니다;"
+        " 모델은 모자란 앞자리를 자기 padding 토큰으로 채웁니다)"
+    )
+
+
 def test_generation_stops_after_a_stop_id(day5, tokenizer):
     generator = day5.TextGenerator(TableModel(CYCLE), tokenizer)
     stop = tokenizer.token_to_id["d"]
@@ -103,6 +114,23 @@ def test_top_k_and_top_p_limit_what_is_sampled(day5, tokenizer):
     assert set(generator.generate("a", 200, top_p=0.9)[1:]) == {"a", "b", "c"}  # 0.64 + 0.24 < 0.9 <= 0.96
     assert set(generator.generate("a", 200, temperature=5.0, top_k=3, top_p=0.5)[1:]) == {"a", "b"}, (
         "순서는 temperature -> top-k -> top-p입니다: top-p는 temperature를 적용한 확률로 거릅니다"
+    )
+
+
+def test_top_k_filters_before_top_p(day5, tokenizer):
+    flat = np.zeros((5, 5))  # five equally likely tokens
+    text = day5.TextGenerator(TableModel(flat), tokenizer, seed=0).generate("a", 100, top_k=2, top_p=0.5)
+    assert set(text[1:]) == {"a"}, (
+        "순서는 temperature -> top-k -> top-p입니다: top-k가 남긴 두 토큰의 확률은 0.5씩이니 top_p=0.5는 첫 토큰 하나만 남깁니다"
+        " (top-p를 먼저 하면 0.2씩 세 토큰)"
+    )
+
+
+def test_a_tiny_temperature_still_samples(day5, tokenizer):
+    tied = np.tile([5.0, 5.0, -5.0, -5.0, -5.0], (5, 1))  # after any token: a and b tie
+    text = day5.TextGenerator(TableModel(tied), tokenizer, seed=0).generate("a", 60, temperature=1e-6)
+    assert set(text[1:]) == {"a", "b"}, (
+        "temperature=1e-6도 logits를 나누고 sample합니다: greedy는 temperature 0일 때뿐 (동점인 a와 b가 모두 나와야 합니다)"
     )
 
 
@@ -162,6 +190,14 @@ def test_an_unknown_strategy_is_an_error(day5, tokenizer):
         day5.TextGenerator(TableModel(CYCLE), tokenizer).next_id([0], strategy="beam")
 
 
+@pytest.mark.parametrize("options, name", [({"strategy": "beam"}, "strategy"), ({"top_p": 1.5}, "top_p"),
+                                           ({"temperature": -1.0}, "temperature"), ({"top_k": 0}, "top_k")])
+def test_options_are_checked_even_when_no_token_is_asked_for(day5, tokenizer, options, name):
+    with pytest.raises(ValueError, match=name):
+        text = day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("a", 0, **options)
+        pytest.fail(f"generate('a', 0, **{options}) returned {text!r}: 토큰을 하나도 만들지 않을 때도 먼저 check_strategy로 모든 옵션을 검사합니다")
+
+
 def test_a_negative_max_new_tokens_is_an_error(day5, tokenizer):
     with pytest.raises(ValueError, match="max_new_tokens"):
         day5.TextGenerator(TableModel(CYCLE), tokenizer).generate("a", -1)
@@ -175,6 +211,31 @@ def test_generation_extends_the_prompt_by_exactly_max_new_tokens(day5, tokenizer
     table = np.random.default_rng(seed).normal(size=(5, 5))
     text = day5.TextGenerator(TableModel(table), tokenizer, seed=seed).generate(prompt, n, top_k=3)
     assert text.startswith(prompt) and len(text) == len(prompt) + n
+
+
+@given(st.text(ALPHABET, min_size=1, max_size=6), st.integers(1, 6))
+def test_the_model_sees_the_last_context_size_ids_unpadded(day5, tokenizer, prompt, n):
+    model = TableModel(CYCLE)
+    text = day5.TextGenerator(model, tokenizer).generate(prompt, n, strategy="greedy")
+    ids = tokenizer.encode(text)
+    expected = [[ids[:end][-TableModel.context_size :]] for end in range(len(prompt), len(prompt) + n)]
+    assert model.contexts == expected, "모델에는 마지막 context_size개의 id를, 더 짧으면 채우지 않고 그대로 보냅니다"
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.floats(0.05, 1.0), st.sampled_from([0.3, 1.0, 3.0]))
+def test_every_sampled_id_survives_temperature_then_top_k_then_top_p(day5, reference, tokenizer, seed, k, p, temperature):
+    generation = reference("generation")
+    table = np.random.default_rng(seed).normal(size=(5, 5)) * 2
+    allowed = [
+        set(np.flatnonzero(np.isfinite(generation.top_p_filter(generation.top_k_filter(
+            generation.apply_temperature(row, temperature), k), p))))
+        for row in table
+    ]
+    text = day5.TextGenerator(TableModel(table), tokenizer, seed=seed).generate("a", 30, temperature=temperature, top_k=k, top_p=p)
+    ids = tokenizer.encode(text)
+    assert all(new in allowed[last] for last, new in zip(ids, ids[1:])), (
+        "뽑힌 id는 temperature -> top_k_filter -> top_p_filter를 이 순서로 거친 뒤에도 남은 것이어야 합니다"
+    )
 
 
 @given(st.text(ALPHABET, min_size=1, max_size=12), st.integers(0, 2**32 - 1))

@@ -96,3 +96,36 @@ def test_special_tokens_must_be_distinct(tokenizers):
 def test_word_tokenizer_rejects_impossible_limits(tokenizers, options):
     with pytest.raises(ValueError):
         tokenizers.WordTokenizer(**options)
+
+
+@pytest.fixture
+def epoch(reference):
+    """``(model, loader, optimizer)``: the smallest training setup, a float64 model on 24 ids."""
+    model = reference("model").MiniLanguageModel(8, context_size=2, embedding_dim=2, hidden_size=3, dtype="float64")
+    loader = reference("data").DataLoader(list(range(8)) * 3, batch_size=2, seq_len=4)
+    return model, loader, reference("optim").SGDOptimizer(model.parameters(), lr=0.1)
+
+
+@pytest.mark.parametrize("argument, value, error", [
+    ("optimizer", None, TypeError), ("optimizer", object(), TypeError), ("model", None, TypeError),
+    ("max_grad_norm", -1.0, ValueError), ("max_grad_norm", 0.0, ValueError), ("max_grad_norm", float("nan"), ValueError),
+])
+def test_train_epoch_checks_its_arguments_before_the_first_batch(reference, epoch, argument, value, error):
+    model, loader, optimizer = epoch
+    before = model.state_dict()
+    arguments = {"model": model, "loader": loader, "optimizer": optimizer, argument: value}
+    with pytest.raises(error, match=argument):
+        reference("training").train_epoch(**arguments)
+    assert all((before[name] == p.data).all() and (p.grad == 0).all() for name, p in model.named_parameters().items()), (
+        "nothing ran: no parameter moved and no gradient was left behind"
+    )
+
+
+def test_check_methods_names_the_argument_and_what_it_lacks(reference):
+    check_methods = reference("serialization").check_methods
+    with pytest.raises(TypeError, match="optimizer must have the methods step, zero_grad; got NoneType"):
+        check_methods("optimizer", None, "step", "zero_grad")
+    with pytest.raises(TypeError, match="optimizer"):
+        check_methods("optimizer", type("Half", (), {"step": lambda self: None})(), "step", "zero_grad")
+    optimizer = type("Whole", (), {"step": lambda self: None, "zero_grad": lambda self: None})()
+    assert check_methods("optimizer", optimizer, "step", "zero_grad") is optimizer

@@ -140,10 +140,14 @@ def test_zero_grad_resets_every_gradient_in_place(reference, parameter):
     assert all(p.grad is g and (g == 0).all() for p, g in zip(params, grads))
 
 
-@pytest.mark.parametrize("lr", [0.0, -0.1, float("nan")])
-def test_lr_must_be_positive(reference, parameter, lr):
+@pytest.mark.parametrize("lr", [-0.1, -1e-300, float("nan"), float("inf")])
+def test_lr_must_be_finite_and_not_negative(reference, parameter, lr):
     with pytest.raises(ValueError, match="lr"):
         reference("optim").Optimizer([parameter([1.0])], lr=lr)
+
+
+def test_lr_zero_is_allowed_as_in_torch(reference, parameter):
+    assert reference("optim").Optimizer([parameter([1.0])], lr=0).lr == 0.0  # warm-up schedules start at 0
 
 
 def test_an_optimizer_needs_parameters(reference):

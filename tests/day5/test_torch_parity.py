@@ -90,3 +90,31 @@ def test_cross_entropy_and_its_gradient_are_torchs(torch, impl, vocab, seed):
     expected.backward()
     assert loss == pytest.approx(expected.item(), rel=1e-12)
     np.testing.assert_allclose(loss_fn.backward(), tensor.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("name, options", [
+    ("SGD", dict(lr=0.0, momentum=0.9)),  # a warm-up schedule starts at lr = 0
+    ("SGD", dict(lr=0.1, momentum=1.0)),  # momentum >= 1 is allowed
+    ("SGD", dict(lr=0.01, momentum=1.5, nesterov=True)),
+    ("Adam", dict(lr=0.0)),
+    ("Adam", dict(lr=0.1, eps=0.0)),  # the gradients here are never 0, so no 0 / 0
+    ("AdamW", dict(lr=0.1, eps=0.0, weight_decay=0.1)),
+])
+def test_the_edges_of_torchs_hyper_parameters(torch, impl, parameter, name, options):
+    rng = np.random.default_rng(0)
+    ours, theirs = twins(torch, parameter, rng)
+    optim = impl("optim")
+    mine = optim.SGDOptimizer(ours, **options) if name == "SGD" else optim.AdamOptimizer(ours, decoupled=name == "AdamW", **options)
+    run_both(torch, ours, theirs, [mine, getattr(torch.optim, name)(theirs, **options)], rng)
+
+
+def test_clip_grad_norm_to_zero_zeroes_the_gradients_as_torch_does(torch, impl, parameter):
+    rng = np.random.default_rng(0)
+    ours, theirs = twins(torch, parameter, rng)
+    for p, t in zip(ours, theirs):
+        p.grad[...] = rng.normal(size=p.data.shape)
+        t.grad = torch.tensor(p.grad.copy())
+    norm = impl("losses").clip_grad_norm(ours, 0.0)
+    assert norm == pytest.approx(torch.nn.utils.clip_grad_norm_(theirs, 0.0).item(), rel=1e-12)
+    for p, t in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad, t.grad.numpy())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -87,6 +88,30 @@ def test_a_checkpoint_that_does_not_hold_together_is_refused(scripts, tmp_path, 
     with pytest.raises(ValueError, match=problem) as error:
         scripts["checkpoint"].load(path, tk, model_module)
     assert "mini.npz" in str(error.value)
+
+
+def test_a_checkpoint_holding_another_tokenizer_of_the_same_size_is_refused(scripts, tmp_path):
+    path = checkpoint_file(scripts, tmp_path)  # a tokenizer of "the cat": six characters
+    other = tk.CharacterTokenizer()
+    other.fit("the cot")  # six characters too, numbered otherwise
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
+    meta["tokenizer"] = scripts["checkpoint"].saved_file(other)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="fingerprint") as error:
+        scripts["checkpoint"].load(path, tk, model_module)
+    assert "mini.npz" in str(error.value)
+
+
+def test_a_checkpoint_keeps_its_tokenizers_fingerprint(scripts, tmp_path):
+    model, tokenizer, _ = scripts["checkpoint"].load(checkpoint_file(scripts, tmp_path), tk, model_module)
+    again = tk.CharacterTokenizer()
+    again.fit("the cat")
+    assert scripts["checkpoint"].fingerprint(tokenizer) == scripts["checkpoint"].fingerprint(again)
+    again.fit("the cot")
+    assert scripts["checkpoint"].fingerprint(tokenizer) != scripts["checkpoint"].fingerprint(again)
 
 
 @pytest.mark.parametrize("info", [[1, 2], {"results": {"val_perplexity": "x"}}, {"results": [1]}])
