@@ -97,6 +97,9 @@ bug(K, "decode looks ids up in the list of tokens (a negative id wraps around)",
 bug(K, "the vocabulary is built from the lower-cased text",
     "대소문자를 바꾸지 마세요: decode(encode(s))가 s 그대로여야 합니다",
     ("[*self.reserved_tokens, *sorted(set(text))]", "[*self.reserved_tokens, *sorted(set(text.lower()))]"))
+bug(K, "decode turns an id outside the vocabulary into the character with that code (chr)",
+    "어휘에 없는 id는 chr(id) 같은 글자가 아니라 그 id를 담은 오류입니다",
+    ('return "".join(self.id_to_token[i] for i in as_id_list(ids))', 'return "".join(self.id_to_token.get(i, chr(i)) for i in as_id_list(ids))'))
 
 # --- kata 2: WordTokenizer ------------------------------------------------------
 
@@ -152,6 +155,9 @@ bug(K, "decode turns an unknown id into unk_token",
     "모르는 id는 <unk>가 아니라 그 id를 담은 오류입니다",
     ('            if i not in self.id_to_token:\n                raise ValueError(f"unknown token id {i!r} (vocab_size is {self.vocab_size})")\n            token = self.id_to_token[i]',
      "            token = self.id_to_token.get(i, self.unk_token)"))
+bug(K, "max_vocab cuts the words with Counter.most_common before the ties are sorted",
+    "동점을 (빈도 내림차순, 단어 오름차순)으로 정렬한 *다음* 자릅니다: most_common(n)은 동점 중 먼저 나온 단어를 고릅니다",
+    ("w for w, n in counts.items() if n >= self.min_freq", "w for w, n in counts.most_common(self.max_vocab) if n >= self.min_freq"))
 
 # --- kata 3: get_pair_counts, merge_pair ------------------------------------------
 
@@ -189,6 +195,10 @@ bug(K, "merge_pair scans from the right",
     "왼쪽부터 훑습니다: [1, 1, 1] -> [9, 1]",
     ("    first, second = check_merge(ids, pair, new_id)\n    merged = []\n    i = 0\n    while i < len(ids):\n        if ids[i] == first and i + 1 < len(ids) and ids[i + 1] == second:\n            merged.append(new_id)\n            i += 2\n        else:\n            merged.append(ids[i])\n            i += 1\n    return merged",
      "    first, second = check_merge(ids, pair, new_id)\n    merged = []\n    i = len(ids) - 1\n    while i >= 0:\n        if ids[i] == second and i > 0 and ids[i - 1] == first:\n            merged.append(new_id)\n            i -= 2\n        else:\n            merged.append(ids[i])\n            i -= 1\n    return merged[::-1]"))
+bug(K, "merge_pair compares (ids[i], ids[i + 1]) with the pair as given, so a list pair (read from JSON) merges nothing",
+    "pair가 list나 배열이어도 병합합니다: first, second = pair로 꺼내 비교하세요",
+    ("    first, second = check_merge(ids, pair, new_id)\n    merged = []", "    check_merge(ids, pair, new_id)\n    merged = []"),
+    ("if ids[i] == first and i + 1 < len(ids) and ids[i + 1] == second:", "if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:"))
 
 # --- kata 4: SimpleBPETokenizer -----------------------------------------------------
 
@@ -276,6 +286,9 @@ bug(K, "a fallen pair is re-queued but its merge count is not checked again (mer
     "꺼낸 항목의 횟수가 지금 횟수와 다르면 그 항목은 낡은 것입니다: 지금 횟수로 다시 넣고 건너뛰세요",
     ("                if 0 < counts[pair] < -negative_count:  # it fell: queue it again at its true count\n                    heapq.heappush(heap, heap_entry(pair))\n                continue",
      "                if counts[pair] <= 0:\n                    continue"))
+bug(K, "decode_bytes turns an id outside the vocabulary into the byte id % 256",
+    "어휘에 없는 id는 바이트로 바꾸지 말고 그 id를 담은 오류로",
+    ('return b"".join(self.vocab[i] for i in as_id_list(ids))', 'return b"".join(self.vocab.get(i, bytes([i % 256])) for i in as_id_list(ids))'))
 
 # --- kata 5: train_val_split, DataLoader ---------------------------------------------
 
@@ -329,6 +342,14 @@ bug(K, "batch b takes the windows b .. b + batch_size (batches overlap)",
 bug(K, "the ids are kept as given instead of through as_token_ids",
     "token_ids는 as_token_ids로 검사하고 int64 배열로 바꾸세요",
     ("self.ids = as_token_ids(token_ids)", "self.ids = np.asarray(token_ids)"))
+bug(K, "one pair of arrays is filled again for every batch",
+    "배치마다 새 배열을 내세요: 한 배열을 다시 채우면 앞서 받은 배치가 다음 배치로 바뀝니다",
+    ("        offsets = np.arange(self.seq_len + 1)\n", "        offsets = np.arange(self.seq_len + 1)\n        buffer = np.empty((self.batch_size, self.seq_len + 1), np.int64)\n"),
+    ("            yield windows[:, :-1], windows[:, 1:]",
+     "            buffer[: len(windows)] = windows\n            yield buffer[: len(windows), :-1], buffer[: len(windows), 1:]"))
+bug(K, "drop_last refuses exactly one full batch",
+    "창이 꼭 batch_size개면 꽉 찬 배치 하나입니다: 오류는 창이 batch_size보다 *적을* 때만",
+    ("if drop_last and n_windows < batch_size:", "if drop_last and n_windows <= batch_size:"))
 
 # --- kata 6: softmax, log_softmax --------------------------------------------------
 
@@ -419,6 +440,9 @@ bug(K, "backward before any call fails with a TypeError from unpacking None",
 bug(K, "cross_entropy returns the loss of every position (no mean)",
     "cross_entropy는 평균 하나(float)를 돌려줍니다",
     ("return float(-picked[counted].mean())", "return -picked[counted]"))
+bug(K, "perplexity is math.exp(loss), which overflows for a huge loss",
+    "exp가 넘치는 손실(약 709.78 초과)의 perplexity는 OverflowError가 아니라 inf입니다 (torch.exp처럼)",
+    ("return math.exp(loss) if loss < LARGEST_EXPONENT else math.inf", "return math.exp(loss)"))
 
 # --- kata 8: clip_grad_norm --------------------------------------------------------
 
@@ -457,6 +481,9 @@ bug(K, "the norm is the largest gradient entry",
     "L2 노름입니다: 가장 큰 값이 아니라 sqrt(제곱의 합)",
     ("norm = float(np.linalg.norm([np.linalg.norm(p.grad) for p in params])) if params else 0.0",
      "norm = float(max((np.abs(p.grad).max(initial=0.0) for p in params), default=0.0))"))
+bug(K, "max_norm 0 is refused",
+    "max_norm = 0은 torch처럼 모든 기울기를 0으로 만듭니다: 음수만 오류",
+    ('check_number("max_norm", max_norm, "[0, inf]")', 'check_number("max_norm", max_norm, "(0, inf]")'))
 
 # --- kata 9: SGDOptimizer --------------------------------------------------------
 
@@ -496,6 +523,9 @@ bug(K, "momentum is ignored",
 bug(K, "the step is p += lr * g",
     "기울기의 반대 방향으로 걷습니다: p -= lr * g",
     ("            p.data -= self.lr * g\n", "            p.data += self.lr * g\n"))
+bug(K, "a momentum of 1 or more is refused",
+    "momentum >= 0이면 받습니다 (torch처럼): 1 미만으로 막지 마세요",
+    ('check_number("momentum", momentum, "[0, inf)")', 'check_number("momentum", momentum, "[0, 1)")'))
 
 # --- kata 10: AdamOptimizer -------------------------------------------------------
 
@@ -550,6 +580,9 @@ bug(K, "L2 weight decay is added to the gradient in place",
 bug(K, "v is the average of |g|, not of g squared",
     "v는 기울기 *제곱*의 지수이동평균입니다",
     ("v[...] = self.beta2 * v + (1 - self.beta2) * g * g", "v[...] = self.beta2 * v + (1 - self.beta2) * np.abs(g)"))
+bug(K, "eps 0 is refused",
+    "eps = 0도 받습니다 (torch처럼 eps >= 0)",
+    ('check_number("eps", eps, "[0, inf)")', 'check_number("eps", eps, "(0, inf)")'))
 
 # --- kata 11: train_epoch, evaluate, train ----------------------------------------------
 
@@ -610,6 +643,12 @@ bug(K, "train makes a new loader every epoch (the same order each epoch)",
 bug(K, "train uses seq_len even when the text is shorter",
     "text가 seq_len보다 짧으면 창 길이는 len(ids) - 1입니다",
     ("max(1, min(seq_len, len(ids) - 1))", "seq_len"))
+bug(K, "train fits the tokenizer on the text again",
+    "train은 이미 fit한 tokenizer를 그대로 씁니다: 다시 fit하면 어휘와 id가 모델과 어긋납니다",
+    ("    ids = tokenizer.encode(text)\n", "    tokenizer.fit(text)\n    ids = tokenizer.encode(text)\n"))
+bug(K, "evaluate divides by the number of targets without checking that there was a batch",
+    "배치가 하나도 없으면 0 / 0이 아니라 'loader'를 말하는 ValueError입니다",
+    ('    if count == 0:\n        raise ValueError("the loader yielded no batch: there is no loss to average")\n', ""))
 
 # --- kata 12: greedy, apply_temperature, sample -------------------------------------------
 
@@ -654,6 +693,9 @@ bug(K, "sample returns the most probable id",
 bug(K, "sample draws uniformly among the ids",
     "id마다 확률은 softmax(logits)입니다 (균등하지 않습니다)",
     ('return int(np.searchsorted(cumulative, rng.random(), side="right"))', "return int(rng.integers(len(cumulative)))"))
+bug(K, "a tiny positive temperature is treated as 0 (greedy)",
+    "temperature 1e-6도 logits를 나눕니다: greedy는 temperature 0일 때뿐",
+    ("    if temperature == 0:\n", "    if temperature < 1e-4:\n"))
 
 # --- kata 13: top_k_filter, top_p_filter -----------------------------------------------
 
@@ -695,6 +737,9 @@ bug(K, "top-p keeps the tokens whose own probability is at least 1 - p",
 bug(K, "top-p keeps one token too many",
     "누적 확률이 처음으로 p 이상이 되는 토큰에서 멈춥니다 (하나 더가 아니라)",
     ("n_kept = min(int(np.searchsorted(total, p)) + 1, len(order))", "n_kept = min(int(np.searchsorted(total, p)) + 2, len(order))"))
+bug(K, "top-p finds the first total that reaches p with np.argmax (when rounding leaves every total short of p, it keeps one token)",
+    "누적 확률이 반올림으로 p에 못 미치면 모든 토큰을 남깁니다: np.argmax(total >= p)는 그때 0입니다",
+    ("n_kept = min(int(np.searchsorted(total, p)) + 1, len(order))", "n_kept = int(np.argmax(total >= p)) + 1"))
 
 # --- kata 14: TextGenerator, generate ---------------------------------------------------
 
@@ -771,6 +816,20 @@ bug(K, "next_id returns what the model gave for the greedy strategy as numpy's i
 bug(K, "generate counts max_new_tokens including the prompt",
     "max_new_tokens는 *새* 토큰의 수입니다 (프롬프트 제외)",
     ("        for _ in range(max_new_tokens):", "        for _ in range(max_new_tokens - len(ids)):"))
+bug(K, "top-p is applied before top-k",
+    "순서는 temperature -> top-k -> top-p입니다: top-p는 top-k가 남긴 토큰의 확률로 잽니다",
+    ("        if top_k is not None:\n            logits = top_k_filter(logits, top_k)\n        if top_p is not None:\n            logits = top_p_filter(logits, top_p)\n",
+     "        if top_p is not None:\n            logits = top_p_filter(logits, top_p)\n        if top_k is not None:\n            logits = top_k_filter(logits, top_k)\n"))
+bug(K, "a short context is padded with id 0 up to context_size",
+    "context_size보다 짧은 ids는 그대로 보냅니다: id 0은 진짜 토큰이고, 모델이 자기 padding으로 채웁니다",
+    ("context = np.array([ids[-self.model.context_size :]])",
+     "context = np.array([[0] * (self.model.context_size - len(ids[-self.model.context_size :])) + list(ids[-self.model.context_size :])])"))
+bug(K, "next_id treats a tiny temperature as greedy",
+    "temperature 1e-6도 나누고 sample합니다: greedy는 strategy='greedy'나 temperature 0일 때뿐",
+    ('        if strategy == "greedy":\n', '        if strategy == "greedy" or temperature < 1e-4:\n'))
+bug(K, "generate leaves the option checks to next_id, so nothing checks them when no token is asked for",
+    "generate는 토큰을 만들기 전에 (max_new_tokens=0이어도) check_strategy로 모든 옵션을 검사합니다",
+    ("        check_strategy(strategy, temperature, top_k, top_p)\n        ids = list(", "        ids = list("))
 
 
 # --- considered and rejected: equivalent rewrites, or not bugs under the contract ---------
@@ -810,4 +869,8 @@ REJECTED: list[tuple[str, str, str]] = [
      "equivalent up to rounding (the tests compare with rtol 1e-10)"),
     ("text_generator", "greedy strategy still applies temperature before argmax",
      "equivalent for any positive temperature"),
+    ("training_loop", "max_grad_norm left to clip_grad_norm's own check, after the backward pass",
+     "not the learner's to get wrong: given code checks train_epoch's arguments before its region (test_given_code.py)"),
+    ("training_loop", "train_epoch calls optimizer.step() on optimizer=None (an AttributeError after the backward pass)",
+     "not the learner's to get wrong: given code checks the optimizer and the model before the region (test_given_code.py)"),
 ]
