@@ -1,4 +1,4 @@
-"""Hypothesis strategies for values that break a documented contract (see the README's "Bad input").
+"""Hypothesis strategies for values that break a documented contract (see CONTRIBUTING.md's "Bad input").
 
 Each strategy draws only values that the contract rejects, so a call with one of them
 must raise, and the test needs no oracle.

@@ -3,6 +3,8 @@ parse fails only its own kata, the summary shows what was compared, and the tabl
 what did not run and what was not started."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -172,3 +174,26 @@ def test_the_summary_says_got_and_expected_and_keeps_what_each_heading_holds(tmp
     block = output[output.index("Next: BPE") : output.index("  Hint")]
     assert "got:      {(1, 2): 2" in block and "left:" not in block and "right:" not in block
     assert not any(line.endswith(":") for line in block.splitlines())  # no heading without what is under it
+
+
+def test_the_readmes_sample_is_what_pytest_prints_once_kata_1_is_done(tmp_path):
+    """The README's "Your turn" shows the end of ``pytest -k day5`` with kata 1 done and every other stub untouched."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    turn = readme[readme.index("## Your turn") :]
+    sample = turn[turn.index("```text\n") + 8 : turn.index("\n```", turn.index("```text"))].splitlines()
+    folder = tmp_path / "exercises"  # so the Next block names exercises/day5/..., as on a learner's machine
+    stubs.write(folder, keep=KATAS[0].names, log=lambda _: None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-k", "day5", f"--impl={folder}", "-p", "no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "80"},
+    )
+    lines = done.stdout.rstrip().splitlines()
+    start = next(i for i, line in enumerate(lines) if "Day 5 progress" in line)
+    fresh = ["=" * 26 + " Day 5 progress (exercises) " + "=" * 26, *lines[start + 1 :]]  # as pytest centres it in 80 columns
+
+    def steady(lines):  # the time on the last line (and so its width) changes from run to run
+        return [*lines[:-1], re.sub(r" in [\d.]+s( \([\d:]+\))?", "", lines[-1]).strip("= ")]
+
+    assert steady(sample) == steady(fresh), (
+        "the README's sample is stale; a run gives:\n" + "\n".join(fresh)
+    )
