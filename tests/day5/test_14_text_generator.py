@@ -222,16 +222,16 @@ def test_the_model_sees_the_last_context_size_ids_unpadded(day5, tokenizer, prom
     assert model.contexts == expected, "모델에는 마지막 context_size개의 id를, 더 짧으면 채우지 않고 그대로 보냅니다"
 
 
-@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.floats(0.05, 1.0), st.sampled_from([0.3, 1.0, 3.0]))
+@given(st.integers(0, 2**32 - 1), st.integers(2, 4), st.floats(0.2, 0.9), st.sampled_from([0.3, 1.0, 3.0]))  # k, p that cut
 def test_every_sampled_id_survives_temperature_then_top_k_then_top_p(day5, reference, tokenizer, seed, k, p, temperature):
     generation = reference("generation")
-    table = np.random.default_rng(seed).normal(size=(5, 5)) * 2
+    table = np.random.default_rng(seed).normal(size=(5, 5)) / 2  # close logits: the order of the filters matters more often
     allowed = [
         set(np.flatnonzero(np.isfinite(generation.top_p_filter(generation.top_k_filter(
             generation.apply_temperature(row, temperature), k), p))))
         for row in table
     ]
-    text = day5.TextGenerator(TableModel(table), tokenizer, seed=seed).generate("a", 30, temperature=temperature, top_k=k, top_p=p)
+    text = day5.TextGenerator(TableModel(table), tokenizer, seed=seed).generate("a", 8, temperature=temperature, top_k=k, top_p=p)
     ids = tokenizer.encode(text)
     assert all(new in allowed[last] for last, new in zip(ids, ids[1:])), (
         "뽑힌 id는 temperature -> top_k_filter -> top_p_filter를 이 순서로 거친 뒤에도 남은 것이어야 합니다"
