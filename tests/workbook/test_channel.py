@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as nps
 
-from workbook.grader.channel import CannotCross, Channel, ChannelClosed, Policy, attributes, protocols_of
+from workbook.grader.channel import CannotCross, Channel, ChannelClosed, Policy, attributes, methods_of, protocols_of
 
 
 class Pair:
@@ -38,7 +38,7 @@ class Pair:
 
     def remote(self, obj):
         """A proxy, on "h", of ``obj`` living on "s"."""
-        return self.h._resolve("s", self.s._export(obj), "obj", protocols_of(obj))
+        return self.h._resolve("s", self.s._export(obj), "obj", protocols_of(obj), methods_of(obj))
 
     def close(self):
         self.h.close("done")
@@ -283,7 +283,7 @@ GARBAGE = {
     "a message of no known kind": frame(message([]), [], message(["z", 1])),
     "an unknown extension": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(99, b"")], use_bin_type=True)),
     "an answer nested too deep": frame(message([]), [], b"\x92\xa1r" + b"\x91" * 100_000 + b"\xc0"),
-    "a handle to nothing": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(10, message(["h", 99, "x", 0]))], use_bin_type=True)),
+    "a handle to nothing": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(10, message(["h", 99, "x", 0, []]))], use_bin_type=True)),
     "a mirror of an unknown class": frame(message([[2, "Popen", message({})]]), [], message(["r", None])),
     "an array whose shape lies": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(4, message(["<f8", [10**6], b"1234"]))], use_bin_type=True)),
     "an object dtype": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(4, message(["|O", [1], b"12345678"]))], use_bin_type=True)),

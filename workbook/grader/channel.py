@@ -36,6 +36,7 @@ import pathlib
 import socket
 import struct
 import traceback
+import types
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,6 @@ import numpy as np
 
 FRAME_BYTES = 64 << 20  # one message at most: a few large arrays
 ITEMS = 1 << 22  # elements in one list, dict, string or bytes at most
-DEPTH = 64  # containers nested at most
 ERROR_CHARS = 2000  # characters of an error's text that cross
 ARRAY_KINDS = "biufcUS"  # booleans, integers, floats, complex numbers and fixed-width text
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
@@ -123,16 +123,19 @@ class Proxy:
     ``hasattr(proxy, "__len__")`` answer as for the object itself.
     """
 
-    __slots__ = ("_channel", "_handle", "_label", "__weakref__")
+    __slots__ = ("_channel", "_handle", "_label", "_methods", "__weakref__")
 
-    def __init__(self, channel: Channel, handle: int, label: str):
+    def __init__(self, channel: Channel, handle: int, label: str, methods: frozenset[str] = frozenset()):
         object.__setattr__(self, "_channel", channel)
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_methods", methods)  # what its type defines as methods: called in one request
 
     def __getattr__(self, name):
         if name.startswith("__"):  # protocols (numpy's __array__, copy's __deepcopy__, ...) are not forwarded
             raise AttributeError(name)
+        if name in self._methods:
+            return Method(self, name)
         return self._channel.request("getattr", self, name)
 
     def __setattr__(self, name, value):
@@ -158,6 +161,15 @@ def protocols_of(obj) -> int:
     """The special methods of ``PROTOCOLS`` that ``obj``'s type defines (as Python looks them up), as bits."""
     defined = {name for cls in type(obj).__mro__ for name in vars(cls)}
     return sum(1 << bit for bit, name in enumerate(PROTOCOLS) if name in defined)
+
+
+def methods_of(obj) -> list[str]:
+    """The public methods that ``obj``'s type defines (functions, class and static methods), unless ``obj`` shadows them."""
+    if isinstance(obj, type) or not hasattr(obj, "__dict__") or type(obj).__module__ == "builtins":
+        return []
+    kinds = (types.FunctionType, classmethod, staticmethod)
+    found = {name for cls in type(obj).__mro__[:-1] for name, value in vars(cls).items() if isinstance(value, kinds)}
+    return sorted(name for name in found - set(vars(obj)) if not name.startswith("_"))
 
 
 @functools.cache
@@ -223,6 +235,7 @@ class Channel:
 
     def __init__(self, sock: socket.socket, side: str, policy: Policy | None = None, learner_file: str | None = None):
         self.sock, self.side, self.policy = sock, side, policy or Policy()
+        self.reader = sock.makefile("rb", buffering=1 << 16)  # a small message takes one system call
         self.learner_file = learner_file  # where an error was raised in the learner's code is reported
         self.mirrored: dict[str, Mirrored] = {"Generator": GENERATOR}
         self.closed: str | None = None  # why the channel ended
@@ -237,6 +250,7 @@ class Channel:
         self.synced: dict[int, bytes] = {}  # mirror id -> the state last sent or received
         self.released: list[int] = []  # this side's mirrors that died since the last message
         self.count = 0
+        self.defaults = {flag: functools.partial(self._default, mirror_state=flag) for flag in (False, True)}
 
     # --- requests and answers ---------------------------------------------------------
 
@@ -302,10 +316,11 @@ class Channel:
     def close(self, why: str) -> None:
         if self.closed is None:
             self.closed = why
-            try:
-                self.sock.close()
-            except OSError:
-                pass
+            for stream in (self.reader, self.sock):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
     def _send(self, message: list) -> None:
         if self.closed:
@@ -364,22 +379,29 @@ class Channel:
             raise
 
     def _read(self, size: int) -> bytes:
-        chunks, left = [], size
-        while left:
-            try:
-                chunk = self.sock.recv(min(left, 1 << 20))
-            except OSError:
-                chunk = b""
-            if not chunk:
-                raise ChannelClosed(self.ended())
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+        try:
+            data = self.reader.read(size)
+        except OSError:
+            data = b""
+        if len(data) < size:
+            raise ChannelClosed(self.ended())
+        return data
 
     # --- values ---------------------------------------------------------------------
 
-    def _encode(self, value) -> bytes:
-        return msgpack.packb(self._pack(value, 0, mirror_state=False), use_bin_type=True, unicode_errors="surrogatepass")
+    def _encode(self, value, mirror_state: bool = False) -> bytes:
+        """``value`` in msgpack's bytes: msgpack packs plain data itself and asks ``_default`` about the rest.
+
+        In a mirror's state (``mirror_state``) only data and mirrors may stand.
+        """
+        options = dict(default=self.defaults[mirror_state], strict_types=True, use_bin_type=True, unicode_errors="surrogatepass")
+        try:
+            try:
+                return msgpack.packb(value, **options)
+            except OverflowError:  # an int beyond 64 bits somewhere: spelled out, so that _default sees it
+                return msgpack.packb(_spell_big_ints(value), **options)
+        except (ValueError, RecursionError) as error:  # nested deeper than msgpack packs
+            raise CannotCross(f"a value that cannot cross: {error}") from None
 
     def _decode(self, data: bytes, mirror_state: bool = False):
         if not isinstance(data, bytes):
@@ -390,20 +412,12 @@ class Channel:
             max_str_len=FRAME_BYTES, max_bin_len=FRAME_BYTES, max_array_len=ITEMS, max_map_len=ITEMS, max_ext_len=FRAME_BYTES,
         )
 
-    @staticmethod
-    def _ext(code: int, packed) -> msgpack.ExtType:
-        """An extension value of kind ``code`` holding ``packed`` (already msgpack's own types)."""
-        return msgpack.ExtType(code, msgpack.packb(packed, use_bin_type=True, unicode_errors="surrogatepass"))
+    def _ext(self, code: int, value, mirror_state: bool = False) -> msgpack.ExtType:
+        """An extension value of kind ``code`` that holds ``value``."""
+        return msgpack.ExtType(code, self._encode(value, mirror_state))
 
-    def _pack(self, value, depth: int, mirror_state: bool):
-        """``value`` as msgpack's own types and ``ExtType``\\ s; objects become handles or mirrors."""
-        if depth > DEPTH:
-            raise CannotCross(f"a value nested more than {DEPTH} deep")
-        kind = type(value)
-        if value is None or kind in (bool, str, bytes, float):
-            return value
-        if kind is int:
-            return value if -(1 << 63) <= value < 1 << 64 else self._ext(BIGINT, str(value))
+    def _default(self, value, mirror_state: bool):
+        """What msgpack packs in place of ``value``, which is not its own plain data: objects become handles or mirrors."""
         if isinstance(value, np.ndarray):
             array = np.asarray(value)  # a subclass of ndarray crosses as an ndarray
             if array.dtype.kind not in ARRAY_KINDS or array.dtype.hasobject:
@@ -411,7 +425,7 @@ class Channel:
             return self._ext(ARRAY, [array.dtype.str, list(array.shape), array.tobytes()])  # bytes in C order
         if isinstance(value, np.generic):
             if isinstance(value, (np.str_, np.bytes_)):
-                return self._pack(value.item(), depth, mirror_state)
+                return value.item()
             if value.dtype.kind not in ARRAY_KINDS:
                 raise CannotCross(f"a NumPy {value.dtype} scalar cannot cross")
             return self._ext(SCALAR, [value.dtype.str, value.tobytes()])
@@ -423,33 +437,35 @@ class Channel:
             return self._ext(ERROR, self._error(value))
         if self._mirrored(value) is not None:
             return self._ext(MIRROR, self._mirror_id(value))
-        if isinstance(value, (bool, str, bytes, bytearray, int, float)):  # a subclass: its base type
-            base = next(t for t in (bool, int, float, str) if isinstance(value, t)) if not isinstance(value, (bytes, bytearray)) else bytes
-            return self._pack(base(value), depth, mirror_state)
+        if isinstance(value, int) and not -(1 << 63) <= value < 1 << 64:
+            return self._ext(BIGINT, str(int(value)))
+        for base in (bool, int, float, str, bytes, list):  # a subclass: its base type
+            if isinstance(value, base):
+                return base(value)
+        if isinstance(value, bytearray):
+            return bytes(value)
+        if isinstance(value, dict):
+            return dict(dict.items(value))
         if isinstance(value, complex):
             return self._ext(COMPLEX, [value.real, value.imag])
-        if isinstance(value, list):
-            return [self._pack(item, depth + 1, mirror_state) for item in value]
-        if isinstance(value, dict):
-            return {self._pack(k, depth + 1, mirror_state): self._pack(v, depth + 1, mirror_state) for k, v in dict.items(value)}
         for container, code in ((tuple, TUPLE), (frozenset, FROZENSET), (set, SET)):
             if isinstance(value, container):
-                return self._ext(code, [self._pack(item, depth + 1, mirror_state) for item in value])
+                return self._ext(code, list(value), mirror_state)
         if isinstance(value, pathlib.PurePath):
             return self._ext(PATH, str(value))
         if mirror_state:
             raise CannotCross(f"a mirror's state may hold data and mirrors only, not {type(value).__name__}")
         if isinstance(value, Proxy) and value._channel is self:
-            return self._ext(HANDLE, [_other(self.side), value._handle, value._label, 0])
+            return self._ext(HANDLE, [_other(self.side), value._handle, value._label, 0, []])
         if isinstance(value, Method) and value.owner._channel is self:
-            return self._ext(METHOD, [_other(self.side), value.owner._handle, "", 0, value.name])
+            return self._ext(METHOD, [_other(self.side), value.owner._handle, "", 0, [], value.name])
         owner = getattr(value, "__self__", None)
         if _is_bound_method(value) and self.policy.export(owner) is None:
-            return self._ext(METHOD, [self.side, self._export(owner), _label(owner), protocols_of(owner), value.__name__])
+            return self._ext(METHOD, [self.side, self._export(owner), _label(owner), protocols_of(owner), methods_of(owner), value.__name__])
         problem = self.policy.export(value)
         if problem:
             raise CannotCross(problem)
-        return self._ext(HANDLE, [self.side, self._export(value), _label(value), protocols_of(value)])
+        return self._ext(HANDLE, [self.side, self._export(value), _label(value), protocols_of(value), methods_of(value)])
 
     def _unpack_ext(self, code: int, payload: bytes, mirror_state: bool):
         value = self._decode(payload, mirror_state)
@@ -483,11 +499,10 @@ class Channel:
         if mirror_state:
             raise ValueError("a mirror's state holds a handle")
         if code == HANDLE:
-            owner, handle, label, protocols = value
-            return self._resolve(owner, handle, label, protocols)
+            return self._resolve(*value)
         if code == METHOD:
-            owner, handle, label, protocols, name = value
-            target = self._resolve(owner, handle, label, protocols)
+            *handle, name = value
+            target = self._resolve(*handle)
             if isinstance(target, Proxy):
                 return Method(target, name)
             problem = type(name) is not str and "a method name must be a str" or self.policy.attribute(target, name, writing=False)
@@ -496,14 +511,18 @@ class Channel:
             return getattr(target, name)
         raise ValueError(f"an unknown kind of value ({code})")
 
-    def _resolve(self, owner: str, handle: int, label: str, protocols: int):
+    def _resolve(self, owner: str, handle: int, label: str, protocols: int, methods: list):
+        """This side's object ``handle``, or the proxy of the other side's (one proxy per object)."""
         if owner == self.side:
             return self.exports[handle]
         if owner != _other(self.side) or type(handle) is not int or type(label) is not str or type(protocols) is not int:
             raise ValueError("a handle of no known form")
         proxy = self.proxies.get(handle)
         if proxy is None:
-            proxy = self.proxies[handle] = proxy_class(protocols & (1 << len(PROTOCOLS)) - 1)(self, handle, label[:100])
+            if not (isinstance(methods, list) and all(type(name) is str for name in methods)):
+                raise ValueError("a handle whose methods are not names")
+            cls = proxy_class(protocols & (1 << len(PROTOCOLS)) - 1)
+            proxy = self.proxies[handle] = cls(self, handle, label[:100], frozenset(methods))
         return proxy
 
     def _export(self, obj) -> int:
@@ -602,8 +621,7 @@ class Channel:
                 obj = self._mirror(mid)
                 if obj is None:
                     continue
-                state = self._pack(self._mirrored(obj).state(obj), 0, mirror_state=True)
-                state = msgpack.packb(state, use_bin_type=True, unicode_errors="surrogatepass")
+                state = self._encode(self._mirrored(obj).state(obj), mirror_state=True)
                 if self.synced.get(mid) != state:
                     changed.append([mid, type(obj).__name__, state])
         return changed
@@ -628,6 +646,19 @@ class Channel:
                 raise ValueError("a mirror's state that is not a dict")
             self.mirrored[name].restore(self._mirror(mid), values)
             self.synced[mid] = state
+
+
+def _spell_big_ints(value):
+    """``value`` with its plain lists and dicts rebuilt, so that msgpack asks about an int beyond 64 bits."""
+    if type(value) is list:
+        return [_spell_big_ints(item) for item in value]
+    if type(value) is dict:
+        return {_spell_big_ints(k): _spell_big_ints(v) for k, v in value.items()}
+    return BigInt(value) if type(value) is int and not -(1 << 63) <= value < 1 << 64 else value
+
+
+class BigInt(int):
+    """An int beyond 64 bits, marked so that msgpack hands it to ``Channel._default`` (a subclass is not its own data)."""
 
 
 def _other(side: str) -> str:
