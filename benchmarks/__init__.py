@@ -5,9 +5,9 @@
 
 What is measured, and against what (``pip install -e ".[bench]"`` for the baselines):
 
-- BPE training with the GPT-2 pattern on corpora A and B (``corpora``): against the
-  simple recount-every-merge trainer (``simple_bpe``, time estimated from sampled
-  merges) and Hugging Face ``tokenizers``;
+- BPE training with the GPT-2 pattern on corpora A and B (``corpora``), the given
+  ``fast_bpe.FastBPETokenizer``: against kata 4's reference trainer (corpus A) and
+  Hugging Face ``tokenizers``;
 - BPE encoding of corpus B: against ``tokenizers`` and ``tiktoken`` holding our merges;
 - peak memory of BPE training (tracemalloc);
 - one training step of the mini model: against the same network in PyTorch;

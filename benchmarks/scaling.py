@@ -82,7 +82,7 @@ class Scaling:
         return "; ".join(lines)
 
 
-def with_corpus_size(tok, hf, texts: dict[float, str], vocab_size: int, repeat: int) -> tuple[Scaling, Scaling]:
+def with_corpus_size(tok, fast, hf, texts: dict[float, str], vocab_size: int, repeat: int) -> tuple[Scaling, Scaling]:
     """Training to ``vocab_size`` and encoding, at each corpus size (MB -> text)."""
     train = Scaling(f"scaling: bpe-train with corpus size (vocab {vocab_size})", "MB", list(texts))
     encode = Scaling(f"scaling: bpe-encode with corpus size (vocab {vocab_size})", "MB", list(texts))
@@ -90,7 +90,7 @@ def with_corpus_size(tok, hf, texts: dict[float, str], vocab_size: int, repeat: 
         train.baselines["HF tokenizers"], encode.baselines["HF tokenizers"] = [], []
     for megabytes, text in texts.items():
         trained = {}
-        runs = {"ours": keeping(trained, "ours", bpe.train_ours, tok, text, vocab_size)}
+        runs = {"ours": keeping(trained, "ours", bpe.train_ours, tok, fast, text, vocab_size)}
         if hf:
             runs["HF tokenizers"] = keeping(trained, "hf", bpe.train_hf, hf, text, vocab_size)
         samples = interleave(runs, repeat)
@@ -116,13 +116,13 @@ def with_corpus_size(tok, hf, texts: dict[float, str], vocab_size: int, repeat: 
     return train, encode
 
 
-def with_vocabulary(tok, hf, name: str, text: str, vocab_sizes: list[int], repeat: int) -> Scaling:
+def with_vocabulary(tok, fast, hf, name: str, text: str, vocab_sizes: list[int], repeat: int) -> Scaling:
     """Training on ``text`` to each vocabulary size."""
     result = Scaling(f"scaling: bpe-train {name} with vocabulary", "vocabulary", vocab_sizes)
     if hf:
         result.baselines["HF tokenizers"] = []
     for vocab_size in vocab_sizes:
-        runs = {"ours": keeping({}, "ours", bpe.train_ours, tok, text, vocab_size)}
+        runs = {"ours": keeping({}, "ours", bpe.train_ours, tok, fast, text, vocab_size)}
         if hf:
             runs["HF tokenizers"] = keeping({}, "hf", bpe.train_hf, hf, text, vocab_size)
         samples = interleave(runs, repeat)

@@ -53,8 +53,8 @@ def run(names: tuple[str, ...], sizes: Sizes, repeat: int) -> tuple[list, dict]:
     libraries = {name: optional(name) for name in sorted({lib for n in names for lib in NEEDS.get(n, ())})}
     hf, tiktoken, torch = (libraries.get(name) for name in ("tokenizers", "tiktoken", "torch"))
     day5 = {name: implementation.load("solutions", name)
-            for name in ("tokenizers", "data", "losses", "optim", "model", "generation")}
-    tok = day5["tokenizers"]
+            for name in ("tokenizers", "fast_bpe", "data", "losses", "optim", "model", "generation")}
+    tok, fast = day5["tokenizers"], day5["fast_bpe"]
     texts = {"A": corpora.corpus_a()[: sizes.chars]}
     if {"bpe-train", "bpe-encode", "bpe-memory", "scaling"} & set(names):
         log("building corpus B from the standard library's docstrings ...")
@@ -65,27 +65,25 @@ def run(names: tuple[str, ...], sizes: Sizes, repeat: int) -> tuple[list, dict]:
         for name, text in texts.items():
             for vocab_size in sizes.vocabs:
                 log(f"bpe-train {name}/{vocab_size} ...")
-                results.append(bpe.training(tok, hf, name, text, vocab_size, repeat, simple=name == "A",
-                                            simple_target=vocab_size == big,
-                                            calibrate=name == "A" and vocab_size == sizes.vocabs[0]))
+                results.append(bpe.training(tok, fast, hf, name, text, vocab_size, repeat, simple=name == "A"))
     if "bpe-encode" in names:
         log(f"bpe-encode B (vocab {big}) ...")
-        results.append(bpe.encoding(tok, hf, tiktoken, "B", texts["B"], big, repeat))
+        results.append(bpe.encoding(tok, fast, hf, tiktoken, "B", texts["B"], big, repeat))
     if "bpe-memory" in names:
         log(f"bpe-memory B/{big} ...")
-        results.append(bpe.peak_memory(tok, "B", texts["B"], big))
+        results.append(bpe.peak_memory(tok, fast, "B", texts["B"], big))
     if "bpe-nopattern" in names:
         log(f"bpe-nopattern A/{sizes.vocabs[0]} ...")
-        results.extend(bpe.no_pattern(tok, "A", texts["A"], sizes.vocabs[0], repeat, whole=sizes.chars is None))
+        results.extend(bpe.no_pattern(tok, fast, "A", texts["A"], sizes.vocabs[0], repeat, whole=sizes.chars is None))
     if "scaling" in names:
         rounds = min(repeat, sizes.scale_repeat)
         log(f"scaling with corpus size {[size / MB for size in sizes.scale_chars]} MB ...")
         texts_by_size = {size / MB: corpora.corpus_large(size) for size in sizes.scale_chars}
         for size, text in texts_by_size.items():
             texts[f"scale {size:g} MB"] = text
-        results.extend(scaling.with_corpus_size(tok, hf, texts_by_size, big, rounds))
+        results.extend(scaling.with_corpus_size(tok, fast, hf, texts_by_size, big, rounds))
         log(f"scaling with vocabulary {list(sizes.scale_vocabs)} ...")
-        results.append(scaling.with_vocabulary(tok, hf, "B", texts["B"], list(sizes.scale_vocabs), rounds))
+        results.append(scaling.with_vocabulary(tok, fast, hf, "B", texts["B"], list(sizes.scale_vocabs), rounds))
     if "train-step" in names:
         log("train-step ...")
         results.append(training_step.training_step(day5, torch, texts["A"], sizes.batch_size, sizes.steps, repeat))

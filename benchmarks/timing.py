@@ -63,16 +63,12 @@ def interleave(runs: dict[str, Callable[[], float]], repeat: int) -> dict[str, l
 
 @dataclass
 class Comparison:
-    """Our seconds per run against each baseline's, run for run.
-
-    ``estimated`` names the baselines whose seconds are estimates, not whole runs.
-    """
+    """Our seconds per run against each baseline's, run for run."""
 
     name: str
     ours: list[float]
     baselines: dict[str, list[float]] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
-    estimated: set[str] = field(default_factory=set)
     unit: str = ""  # what one sample covers: "" a whole run, "/step", "/token"
     checks: dict = field(default_factory=dict)  # correctness checks and details, for the results file
     notes: list[str] = field(default_factory=list)  # what the table cannot show, one line each
@@ -88,7 +84,6 @@ class Comparison:
             baselines[name] = {
                 "median_s": statistics.median(samples),
                 "samples_s": samples,
-                "estimated": name in self.estimated,
                 "speedup": statistics.median(speedups),
                 "speedup_samples": speedups,
                 "target": target and {"op": target.op, "bound": target.bound, "text": target.text},
@@ -105,8 +100,7 @@ class Comparison:
         rows = []
         for name, entry in self.to_json()["baselines"].items():
             target = self.targets.get(name)
-            rows.append((self.name, ours, name + " (est.)" * entry["estimated"],
-                         seconds_text(entry["median_s"]) + self.unit, f"{entry['speedup']:.3g}x",
+            rows.append((self.name, ours, name, seconds_text(entry["median_s"]) + self.unit, f"{entry['speedup']:.3g}x",
                          target.text if target else "-", verdict(entry["met"])))
         return rows
 

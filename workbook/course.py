@@ -27,7 +27,7 @@ from .stubs import clear_solutions, write_atomic
 
 SOURCE = ROOT / "notebooks" / "source" / "day5" / "day5.ipynb"
 RELEASE = ROOT / "notebooks" / "day5_workbook.ipynb"
-MODULES = ("serialization", "tokenizers", "data", "losses", "optim", "model", "training", "generation")
+MODULES = ("serialization", "tokenizers", "fast_bpe", "data", "losses", "optim", "model", "training", "generation")
 
 INTRO = """\
 # Day 5 kata notebook: tokenizer, training loop, text generation

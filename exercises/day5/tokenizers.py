@@ -10,12 +10,10 @@ ask of you, so a bug in one never fails the other's tests.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
 
 import numpy as np
 import regex
@@ -268,109 +266,6 @@ def check_lossless(pieces: list[str], text: str, pattern: str | None) -> list[st
     return pieces
 
 
-class _LongPieces:
-    """Long pieces, merged at the cost of their pair's occurrences (given code, not a kata).
-
-    With ``pattern=None`` the text between special tokens is one piece, often the whole
-    text. ``merge_pair`` on such a piece, and recounting its pairs, costs its whole length
-    at every merge: 256 merges on a 466 KB piece take half a minute. The reference hands
-    every piece longer than ``SimpleBPETokenizer.LONG_PIECE`` characters to this class.
-
-    The pieces' bytes lie end to end in one NumPy array ``ids``. A merge writes the new id
-    at the pair's left position and removes the right one from a doubly linked list
-    (``prev``/``next``; -1 ends a piece), so positions never move. ``where`` keeps, for
-    each pair, the left positions where it was seen; an entry that no longer holds the
-    pair is skipped when the pair is merged. Then a merge touches only the occurrences of
-    its pair and their neighbours, in a few NumPy operations. The result is exactly that
-    of ``merge_pair`` on every piece (left to right: in a run ``a a a`` of a pair ``(a, a)``
-    only every other occurrence is merged).
-    """
-
-    def __init__(self, pieces: dict[str, int]):
-        """``pieces``: each long piece and how often it occurs (its pairs count that often)."""
-        self.pieces = list(pieces)
-        arrays = [np.frombuffer(piece.encode("utf-8"), np.uint8) for piece in self.pieces]
-        lengths = np.array([len(array) for array in arrays], np.int64)
-        self.ends = np.cumsum(lengths)
-        starts = self.ends - lengths
-        self.ids = np.concatenate([np.zeros(0, np.uint8), *arrays]).astype(np.int64)
-        size = len(self.ids)
-        self.next, self.prev = np.arange(1, size + 1), np.arange(-1, size - 1)
-        self.next[self.ends - 1] = -1
-        self.prev[starts] = -1
-        self.weight = np.repeat(np.array(list(pieces.values()), np.int64), lengths)
-        self.where: dict[int, list[np.ndarray]] = {}  # pair a << 32 | b -> arrays of left positions
-        self.counts = self._add(np.flatnonzero(self.next >= 0))
-
-    def _totals(self, left: np.ndarray):
-        """The pairs starting at (distinct) positions ``left``, grouped: ``(keys, totals, left, firsts)``.
-
-        ``keys`` are the distinct pairs, ``totals`` their weighted counts; the positions of
-        ``keys[k]`` are ``left[firsts[k]:firsts[k + 1]]``.
-        """
-        keys = self.ids[left] << 32 | self.ids[self.next[left]]
-        order = np.argsort(keys)
-        keys, left = keys[order], left[order]
-        firsts = np.flatnonzero(np.diff(keys, prepend=-1))  # where each distinct key starts
-        return keys[firsts].tolist(), np.add.reduceat(self.weight[left], firsts).tolist(), left, firsts
-
-    def _add(self, left: np.ndarray) -> dict[tuple[int, int], int]:
-        """Index the pairs starting at (distinct) positions ``left``; return their counts."""
-        if not len(left):
-            return {}
-        keys, totals, left, firsts = self._totals(left)
-        bounds = [*firsts.tolist(), len(left)]
-        for key, start, stop in zip(keys, bounds, bounds[1:]):
-            self.where.setdefault(key, []).append(left[start:stop])
-        return {(key >> 32, key & 0xFFFFFFFF): total for key, total in zip(keys, totals)}
-
-    def merge(self, pair: tuple[int, int], new_id: int) -> dict[tuple[int, int], int]:
-        """Merge every occurrence of ``pair`` into ``new_id``; return how each pair's count changed."""
-        a, b = pair
-        seen = self.where.pop(a << 32 | b, None)
-        if seen is None:
-            return {}
-        left = np.sort(np.concatenate(seen))  # a position is never listed twice for one pair
-        right = self.next[left]
-        holds = (self.ids[left] == a) & (right >= 0)
-        left, right = left[holds], right[holds]
-        holds = self.ids[right] == b
-        left, right = left[holds], right[holds]
-        if a == b and len(left) > 1:  # a run a a a ...: merge the 1st, 3rd, ... occurrence, as merge_pair does
-            starts_run = np.concatenate([[True], left[1:] != right[:-1]])
-            first = np.flatnonzero(starts_run)[np.cumsum(starts_run) - 1]  # each occurrence's run start
-            keep = (np.arange(len(left)) - first) % 2 == 0
-            left, right = left[keep], right[keep]
-        if not len(left):
-            return {}
-        # The pairs that go: (x, a) before each occurrence, (a, b) itself and (b, y) after it;
-        # where two occurrences touch, the (b, a) between them is the same pair, counted once.
-        before, after = self.prev[left], self.next[right]
-        shared = np.concatenate([[False], before[1:] == right[:-1]])
-        old = np.concatenate([before[(before >= 0) & ~shared], left, right[after >= 0]])
-        keys, totals, _, _ = self._totals(old)
-        changes = {(key >> 32, key & 0xFFFFFFFF): -total for key, total in zip(keys, totals)}
-        self.ids[left], self.ids[right] = new_id, -1
-        self.next[left] = after
-        self.prev[after[after >= 0]] = left[after >= 0]
-        # The pairs that come: (x, new) and (new, y); (new, new) where two occurrences touched.
-        before = self.prev[left]
-        shared = np.concatenate([[False], before[1:] == left[:-1]])
-        for new_pair, total in self._add(np.concatenate([before[(before >= 0) & ~shared], left[after >= 0]])).items():
-            changes[new_pair] = changes.get(new_pair, 0) + total
-        return changes
-
-    def encode(self, merges: dict[tuple[int, int], int]) -> dict[str, list[int]]:
-        """Each piece's ids after ``merges``, applied in rank order as ``encode`` does."""
-        if not self.pieces:
-            return {}
-        for pair, new_id in merges.items():  # one merge cannot bring back an earlier pair
-            if pair[0] << 32 | pair[1] in self.where:
-                self.merge(pair, new_id)
-        ids = np.split(self.ids, self.ends[:-1])
-        return {piece: part[part >= 0].tolist() for piece, part in zip(self.pieces, ids)}
-
-
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 """GPT-2's pre-tokenizer: contractions, words, numbers and punctuation, each with
 at most one leading space, and runs of white space."""
@@ -391,11 +286,12 @@ class SimpleBPETokenizer:
     ``pattern`` is a regular expression (``regex`` syntax, e.g. ``GPT2_PATTERN``)
     that cuts text into pieces before BPE; no merge crosses a piece boundary. With
     ``pattern=None`` the text between special tokens is one piece.
+
+    ``train`` and ``encode`` here are BPE as defined, for short texts. The given
+    ``fast_bpe.FastBPETokenizer`` learns the same merges and ids in seconds on megabytes.
     """
 
     kind = "bpe_tokenizer"
-    LONG_PIECE = 256
-    """Pieces longer than this (in characters) are trained and encoded by the given ``_LongPieces``."""
 
     def __init__(self, pattern: str | None = None, special_tokens: Sequence[str] = ()):
         self._specials = check_tokens("special_tokens", special_tokens)
@@ -433,6 +329,16 @@ class SimpleBPETokenizer:
     def vocab_size(self) -> int:
         return len(self.vocab)
 
+    def _merge_count(self, vocab_size: int) -> int:
+        """How many merges make a vocabulary of ``vocab_size`` ids (given code); too few ids is a ``ValueError``."""
+        n_merges = check_integer("vocab_size", vocab_size) - 256 - len(self._specials)
+        if n_merges < 0:
+            raise ValueError(
+                f"vocab_size={vocab_size} is too small: it must count the 256 bytes"
+                f" and the {len(self._specials)} special tokens"
+            )
+        return n_merges
+
     def save(self, path) -> None:
         """Write the tokenizer to ``path`` as versioned JSON (atomically)."""
         state = {"pattern": self.pattern, "special_tokens": self._specials, "merges": list(self.merges)}
@@ -464,7 +370,8 @@ class SimpleBPETokenizer:
         ``split``; special tokens are never part of a pair). A tie goes to the pair
         whose byte strings are lexicographically greatest, ``(vocab[a], vocab[b])``,
         and then to the smallest ids. Training stops early, without error, when no
-        pair is left. Replaces any earlier merges.
+        pair is left. Replaces any earlier merges. The given ``self._merge_count(vocab_size)``
+        checks ``vocab_size`` and returns the number of merges to learn.
         """
         # YOUR CODE HERE
         raise NotImplementedError()

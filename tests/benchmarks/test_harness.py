@@ -7,13 +7,18 @@ import json
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import bpe, corpora, simple_bpe, timing
+from benchmarks import bpe, corpora, timing
 from workbook import implementation
 
 
 @pytest.fixture(scope="module")
 def tok():
     return implementation.load("solutions", "tokenizers")
+
+
+@pytest.fixture(scope="module")
+def fast():
+    return implementation.load("solutions", "fast_bpe")
 
 
 def test_corpus_b_is_cut_at_exactly_the_asked_length_and_grows_by_extension():
@@ -42,16 +47,11 @@ def test_first_difference():
     assert bpe.first_difference([1, 2], [1, 2, 3]) == 2
 
 
-def test_the_simple_trainer_learns_the_reference_merges_and_the_estimate_replays_its_states(tok):
-    text = corpora.corpus_a()[:4_000]
-    reference = bpe.train_ours(tok, text, 300)
-    merges, pieces = simple_bpe.train(tok, text, 300, tok.GPT2_PATTERN)
-    assert merges == list(reference.merges)
-    estimate = simple_bpe.Estimate(tok, text, tok.GPT2_PATTERN, merges, stride=10)
-    assert estimate.points[0] == 0 and estimate.points[-1] == len(merges) - 1
-    table, _ = simple_bpe.encoded(tok, merges, estimate.pieces)
-    assert pieces == [list(table[piece]) for piece in estimate.pieces]
-    assert estimate() > 0 and estimate.picked_reference_merges
+def test_the_training_comparison_times_the_kata_trainer_and_checks_it_learns_our_merges(tok, fast):
+    result = bpe.training(tok, fast, None, "A", corpora.corpus_a()[:4_000], 300, repeat=1, simple=True)
+    assert list(result.baselines) == ["kata trainer"] and len(result.ours) == 1
+    assert result.checks["same_merges_as_kata"] is True
+    assert result.targets["kata trainer"] is bpe.SIMPLE_TARGET
 
 
 def test_rounds_alternate_which_side_runs_first():

@@ -87,6 +87,7 @@ def test_a_bpe_corpus_file_is_streamed_to_the_same_ids(scripts, reference, tmp_p
     corpus = tmp_path / "corpus.txt"
     corpus.write_bytes(text.encode("utf-8"))
     read = corpus.read_text(encoding="utf-8")
-    tokenizer = scripts["train_mini_lm"].make_tokenizer({"tokenizers": reference("tokenizers")}, "bpe", 300, read)
+    day5 = {name: reference(name) for name in ("tokenizers", "fast_bpe")}
+    tokenizer = scripts["train_mini_lm"].make_tokenizer(day5, "bpe", 300, read)
     ids = scripts["train_mini_lm"].corpus_ids(tokenizer, corpus, read)
     assert ids.tolist() == tokenizer.encode(read)

@@ -218,41 +218,41 @@ bug(K, "split runs the pattern over the special tokens too",
 bug(K, "split keeps the empty strings regex.split leaves",
     "split 결과에 빈 조각이 없어야 합니다",
     ("return check_lossless(list(filter(None, pieces)), text, self.pattern)", "return check_lossless(pieces, text, self.pattern)"))
-bug(K, "vocab_size counts only the bytes and the merges, not the special tokens",
-    "vocab_size는 바이트 256개, 병합, 특수 토큰을 모두 셉니다",
-    ('n_merges = check_integer("vocab_size", vocab_size) - 256 - len(self._specials)', 'n_merges = check_integer("vocab_size", vocab_size) - 256'))
-bug(K, "a vocab_size with no room for the special tokens is accepted",
-    "vocab_size가 256 + 특수 토큰 수보다 작으면 ValueError입니다",
-    ("        if n_merges < 0:\n            raise ValueError(\n                f\"vocab_size={vocab_size} is too small",
-     "        if vocab_size < 256:\n            raise ValueError(\n                f\"vocab_size={vocab_size} is too small"))
 bug(K, "a tie goes to the pair with the smallest ids",
     "동점이면 바이트열 (vocab[a], vocab[b])이 사전순으로 가장 큰 쌍입니다",
-    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], pair[0], pair[1], pair)"))
+    ("key=lambda p: (vocab[p[0]], vocab[p[1]], -p[0], -p[1])", "key=lambda p: (-p[0], -p[1])"))
 bug(K, "a tie goes to the pair with the greatest ids, not the greatest bytes",
     "동점은 id가 아니라 바이트열로 가립니다: 병합된 id 256이 b'b'보다 작은 b'aa'일 수 있습니다",
-    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], -pair[0], -pair[1], pair)"))
+    ("key=lambda p: (vocab[p[0]], vocab[p[1]], -p[0], -p[1])", "key=lambda p: (p[0], p[1])"))
 bug(K, "a tie compares the bytes of the first id only",
     "동점이면 두 id의 바이트열을 모두 비교합니다: (vocab[a], vocab[b])",
-    ("return (-counts[pair], descending[pair[0]], descending[pair[1]], pair)", "return (-counts[pair], descending[pair[0]], pair[1], pair)"))
+    ("key=lambda p: (vocab[p[0]], vocab[p[1]], -p[0], -p[1])", "key=lambda p: (vocab[p[0]], -p[0], -p[1])"))
 bug(K, "each distinct piece is counted once, however often it occurs",
     "같은 조각이 여러 번 나오면 그 쌍도 그만큼 셉니다 (조각의 빈도를 곱하세요)",
-    ("counts[pair] += n * freqs[i]", "counts[pair] += n"))
+    ("counts[pair] += n * freqs[w]", "counts[pair] += n"),
+    ("counts[p] -= n * freqs[w]", "counts[p] -= n"),
+    ("counts[p] += n * freqs[w]", "counts[p] += n"))
 bug(K, "the special tokens' text is trained on like any other",
     "특수 토큰은 학습에서 빼야 합니다: 특수 토큰의 바이트는 병합되지 않습니다",
     ("        for token in self.special_tokens:\n            del pieces[token]", "        pass"))
 bug(K, "training runs over the whole text, across piece boundaries",
     "쌍은 split()이 나눈 조각의 경계를 넘지 않습니다",
     ("pieces = Counter(self.split(text))", "pieces = Counter([text])"))
-bug(K, "a stale heap entry is merged with the count it had when pushed",
-    "쌍의 횟수는 병합 뒤에 줄어듭니다: 힙에서 꺼낸 횟수가 지금 횟수와 같은지 확인하세요",
-    ("            if -negative_count != counts[pair]:  # stale", "            if counts[pair] <= 0:  # stale"))
-bug(K, "a pair whose count fell is dropped from the heap for good",
-    "횟수가 줄어든 쌍도 새 횟수로 다시 넣어야 합니다: 나중에 가장 잦은 쌍이 될 수 있습니다",
-    ("                if 0 < counts[pair] < -negative_count:  # it fell: queue it again at its true count\n                    heapq.heappush(heap, heap_entry(pair))\n",
-     ""))
-bug(K, "the pairs a merge creates are never counted as candidates",
-    "병합으로 새로 생긴 쌍(new_id를 담은 쌍)도 후보입니다: 'aaab' 같은 긴 토큰",
-    ("                        born.add(p)\n", ""))
+bug(K, "a tie goes to the first of the tied pairs counted",
+    "동점이면 바이트열 (vocab[a], vocab[b])이 사전순으로 가장 큰 쌍입니다: 먼저 센 쌍이 아니라",
+    ("pair = max(tied, key=lambda p: (vocab[p[0]], vocab[p[1]], -p[0], -p[1]))", "pair = tied[0]"))
+bug(K, "a merge adds the merged words' new pairs but never takes their old pairs out",
+    "병합된 단어의 옛 쌍은 빼야 합니다: (x, a)와 (b, y)는 병합 뒤에 줄어듭니다",
+    ("                for p, n in get_pair_counts(old).items():\n                    counts[p] -= n * freqs[w]\n                    if counts[p] == 0:\n                        del counts[p]  # gone from the text (it may come back just below)\n", ""))
+bug(K, "a pair whose count falls to 0 stays among the candidates",
+    "횟수가 0이 된 쌍은 후보에서 빼야 합니다: 남은 쌍이 없으면 학습을 멈춥니다",
+    ("                    if counts[p] == 0:\n                        del counts[p]  # gone from the text (it may come back just below)\n", ""))
+bug(K, "the words a merge creates are not noted as holding their new pairs",
+    "병합으로 생긴 쌍(new_id를 담은 쌍)을 가진 단어도 where에 적어야 합니다: 'aaab' 같은 긴 토큰",
+    ("                    where[p].add(w)\n", ""))
+bug(K, "training goes on after the last pair is merged (max of no counts)",
+    "더 병합할 쌍이 없으면 오류 없이 멈춥니다: while counts and ...",
+    ("        while counts and len(merges) < n_merges:", "        while len(merges) < n_merges:"))
 bug(K, "merges learned are added to those of an earlier training",
     "train은 이전 병합을 버리고 새로 배웁니다",
     ("        self._set_merges(merges)\n        ### END SOLUTION", "        self._set_merges([*self.merges, *merges])\n        ### END SOLUTION"))
@@ -261,17 +261,18 @@ bug(K, "train fills self.merges itself and never calls _set_merges, so vocab is 
     ("        self._set_merges(merges)\n        ### END SOLUTION", "        self.merges = {pair: 256 + k for k, pair in enumerate(merges)}\n        ### END SOLUTION"))
 bug(K, "encode merges the leftmost learned pair first, not the earliest learned",
     "encode는 가장 먼저 배운 병합(가장 작은 새 id)부터 적용합니다",
-    ("                pair = min(zip(ids, ids[1:]), key=lambda p: self.merges.get(p, math.inf))\n                if pair not in self.merges:\n                    break",
-     "                pair = next((p for p in zip(ids, ids[1:]) if p in self.merges), None)\n                if pair is None:\n                    break"))
+    ("                pair = min(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, math.inf))\n                if pair not in self.merges:\n                    break",
+     "                pair = next((p for p in zip(piece_ids, piece_ids[1:]) if p in self.merges), None)\n                if pair is None:\n                    break"))
 bug(K, "encode treats a special token's text as ordinary bytes",
     "특수 토큰은 바이트로 쪼개지 않고 자기 id 하나로 encode합니다",
-    ("ids_of = {token: [i] for token, i in self.special_tokens.items()}", "ids_of = {}"))
+    ("            if piece in self.special_tokens:\n                ids.append(self.special_tokens[piece])\n                continue\n", ""))
 bug(K, "encode stops merging when two ids are left",
     "남은 id가 둘이어도 병합할 쌍이 있으면 병합합니다: while len(ids) > 1",
-    ("            while len(ids) > 1:", "            while len(ids) > 2:"))
-bug(K, "encode returns each distinct piece once",
-    "encode는 조각마다(반복되는 조각도 매번) id를 이어 붙입니다",
-    ("return list(chain.from_iterable(map(ids_of.get, pieces)))", "return list(chain.from_iterable(ids_of[piece] for piece in dict.fromkeys(pieces)))"))
+    ("            while len(piece_ids) > 1:", "            while len(piece_ids) > 2:"))
+bug(K, "encode applies the latest-learned merge first",
+    "encode는 가장 먼저 배운 병합(가장 작은 새 id)부터 적용합니다: 늦게 배운 병합은 앞의 병합으로 만든 id를 씁니다",
+    ("pair = min(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, math.inf))",
+     "pair = max(zip(piece_ids, piece_ids[1:]), key=lambda p: self.merges.get(p, -1))"))
 bug(K, "decode_bytes skips an id it does not know",
     "모르는 id는 건너뛰지 말고 그 id를 담은 오류로",
     ('return b"".join(self.vocab[i] for i in as_id_list(ids))', 'return b"".join(self.vocab.get(i, b"") for i in as_id_list(ids))'))
@@ -282,10 +283,6 @@ bug(K, "decode decodes each token on its own",
 bug(K, "decode is strict about invalid UTF-8",
     "올바르지 않은 UTF-8은 오류가 아니라 U+FFFD입니다: errors='replace'",
     ('return self.decode_bytes(ids).decode("utf-8", errors="replace")', 'return self.decode_bytes(ids).decode("utf-8")'))
-bug(K, "a fallen pair is re-queued but its merge count is not checked again (merged at its old count)",
-    "꺼낸 항목의 횟수가 지금 횟수와 다르면 그 항목은 낡은 것입니다: 지금 횟수로 다시 넣고 건너뛰세요",
-    ("                if 0 < counts[pair] < -negative_count:  # it fell: queue it again at its true count\n                    heapq.heappush(heap, heap_entry(pair))\n                continue",
-     "                if counts[pair] <= 0:\n                    continue"))
 bug(K, "decode_bytes turns an id outside the vocabulary into the byte id % 256",
     "어휘에 없는 id는 바이트로 바꾸지 말고 그 id를 담은 오류로",
     ('return b"".join(self.vocab[i] for i in as_id_list(ids))', 'return b"".join(self.vocab.get(i, bytes([i % 256])) for i in as_id_list(ids))'))
