@@ -7,9 +7,12 @@
   its own tests with one line that says so.
 - Every graded test has a time limit (pytest-timeout) and, where the platform has one,
   a memory limit; either failure names the function that did not return.
-- A stub's ``NotImplementedError`` reads "not started yet: implement X".
+- A stub's ``NotImplementedError`` fails its test in one line, "not started yet: implement X",
+  without a traceback; pytest's list of failures leaves it out and the table says "not started".
 - The run ends with a progress table, the next failing test, the values it compared
-  and a hint (the test's own ``@pytest.mark.diagnosis`` if it has one).
+  (got and expected) and a hint (the test's own ``@pytest.mark.diagnosis`` if it has one).
+  ``--workbook-earlier`` fills the rows of the katas a run leaves out from an earlier run
+  (``day5 watch`` runs one kata at a time).
 - Hypothesis profiles: ``learner`` (fast, the default), ``ci`` (thorough, the
   default when ``$CI`` is set) and ``grade`` (derandomized: a score never changes).
 """
