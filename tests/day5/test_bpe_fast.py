@@ -8,7 +8,7 @@ hold it to recounting every pair before every merge. These tests run on the refe
 import contextlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 EOT = "<|endoftext|>"
@@ -57,7 +57,6 @@ def with_long(fast):
     return setting
 
 
-@settings(max_examples=300)
 @given(texts, st.integers(0, 60), st.booleans(), specials, long_piece)
 def test_fast_training_learns_the_kata_merges(tok, fast, with_long, text, n_merges, pattern, special, n):
     kata, quick = both(tok, fast, pattern, special)
@@ -68,7 +67,6 @@ def test_fast_training_learns_the_kata_merges(tok, fast, with_long, text, n_merg
     assert quick.vocab == kata.vocab and quick.special_tokens == kata.special_tokens
 
 
-@settings(max_examples=200)
 @given(texts, texts, st.integers(0, 60), st.booleans(), specials, long_piece)
 def test_fast_encoding_gives_the_kata_ids(tok, fast, with_long, training_text, text, n_merges, pattern, special, n):
     kata, quick = both(tok, fast, pattern, special)
