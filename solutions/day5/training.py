@@ -30,7 +30,7 @@ def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) ->
     The arguments are checked (given code) before the first batch: ``max_grad_norm`` is
     None or positive, ``optimizer`` has ``step`` and ``zero_grad``.
     """
-    check_methods("model", model, "__call__", "backward", "parameters")
+    check_methods("model", model, "backward", "parameters")
     check_methods("optimizer", optimizer, "step", "zero_grad")
     check_number("max_grad_norm", max_grad_norm, "(0, inf]", optional=True)
     ### BEGIN SOLUTION
