@@ -137,8 +137,8 @@ def test_temperature_keeps_the_order_of_the_logits(day5, logits, temperature):
     assert day5.greedy(scaled) == day5.greedy(logits)
 
 
-@given(logit_vectors, st.floats(1e-12, 1e-3))
-def test_any_positive_temperature_divides_however_small(day5, logits, temperature):
+@given(logit_vectors, st.one_of(st.floats(1e-12, 1e-3), st.integers(3, 300).map(lambda e: 10.0**-e)))
+def test_any_positive_temperature_divides_however_small(day5, logits, temperature):  # |logits| <= 50: 50 / 1e-300 is finite
     scaled = day5.apply_temperature(logits, temperature)
     assert np.allclose(scaled * temperature, logits, rtol=1e-12, atol=1e-12), (
         f"temperature={temperature}도 logits를 나눕니다: greedy는 temperature 0일 때뿐입니다"
