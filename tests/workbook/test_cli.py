@@ -130,7 +130,7 @@ def test_grade_takes_j_like_mutants():
     "notebooks/day5_grade_shard_0_of_3.json.tmp",
     "notebooks/similarity/similarity.csv",
     "notebooks/similarity/similarity.html",
-])
+], ids=lambda path: path.removeprefix("notebooks/").replace("day5_", ""))  # no "day5" in an id: -k day5 is the learner's run
 def test_the_files_with_student_code_that_grade_and_similarity_write_are_ignored(path):
     assert grade_class.STATE == "day5_grade.json"  # written into the course folder, notebooks/
     done = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", "--no-index", path], check=False)
