@@ -21,8 +21,10 @@ kata, in parallel across the cores:
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -32,12 +34,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import sandbox, trees
-from .grader.harness import HIDE
 from .allowlist import check as allowlist_check
+from .grader.harness import HIDE
 from .implementation import NAMED, ROOT
 from .katas import KATAS, Kata, kata_for_slug
+from .stubs import write_atomic
 
 HIDDEN_TESTS = "DAY5_HIDDEN_TESTS"
+RELATIVE = 10  # a kata may take this many times what the reference's tests take on the same machine
+CALIBRATION_SECONDS = 900  # what the reference may take per kata while it is timed
 REPORT_BYTES = 4 << 20  # a kata's report is a few kilobytes; a larger one is not read
 FEEDBACK_LINES, FEEDBACK_CHARS = 40, 300  # what a grade cell shows of a failure, at most
 PARSING = threading.Lock()  # CPython 3.11's ast.parse is not safe in two threads at once
@@ -65,7 +70,9 @@ def grade_kata(kata: Kata, answer: trees.Answer, limits: sandbox.Limits, hidden:
     return grade_katas({kata.slug: answer}, limits, {kata.slug: hidden}, 1, hide)[kata.slug]
 
 
-def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list[Path]], jobs: int, hide=(), allowlist=True):
+def grade_katas(
+    answers: dict[str, trees.Answer], limits, hidden: dict[str, list[Path]], jobs: int, hide=(), allowlist=True, seconds=None
+):
     """``{slug: KataResult}`` for the katas of ``answers``: refused by the allow-list, or run in one sandbox.
 
     The allow-list is a friendly first message, not the defence: tests switch it off
@@ -76,7 +83,9 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
     harness there, in a forked process of its own with the kata's limits; each harness
     starts the sandboxed student process of its kata. ``hide`` are folders that the
     student processes must not see even where they lie inside a folder they are shown.
+    ``seconds`` maps a kata to its own time limit (``time_limits``); ``limits.seconds`` is the rest's.
     """
+    seconds = {slug: (seconds or {}).get(slug, limits.seconds) for slug in answers}
     results, folders = {}, {}
     with tempfile.TemporaryDirectory(prefix="day5-grade-") as scratch:
         root = Path(scratch)
@@ -90,27 +99,27 @@ def grade_katas(answers: dict[str, trees.Answer], limits, hidden: dict[str, list
                 results[slug] = KataResult(kata, False, problem, 0.0)
         outputs = {}
         if folders:
-            outputs = dict.fromkeys(folders, _run_harnesses(root, list(folders), limits, jobs, hide))
+            outputs = dict.fromkeys(folders, _run_harnesses(root, list(folders), limits, seconds, jobs, hide))
             # should the runner itself go down, no kata that ran beside the cause pays for it:
             # each kata left without an exit runs again alone
             for slug in [slug for slug, folder in folders.items() if not (folder / "exit.json").is_file()]:
                 (folders[slug] / "report.json").unlink(missing_ok=True)
-                outputs[slug] = _run_harnesses(root, [slug], limits, 1, hide)
+                outputs[slug] = _run_harnesses(root, [slug], limits, seconds, 1, hide)
         for slug, folder in folders.items():
             kata = kata_for_slug(slug)
-            results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, limits, outputs[slug])
+            results[slug] = _result(kata, folder, {path.name for path in hidden.get(slug, [])}, seconds[slug], outputs[slug])
     return {slug: results[slug] for slug in answers}
 
 
-def _run_harnesses(root: Path, slugs: list[str], limits: sandbox.Limits, jobs: int, hide) -> str:
+def _run_harnesses(root: Path, slugs: list[str], limits: sandbox.Limits, seconds: dict, jobs: int, hide) -> str:
     """Run the harnesses of the kata folders ``slugs`` of ``root``, ``jobs`` at a time; the runner's own output."""
     home = hypothesis_home()
+    mine = {slug: seconds[slug] for slug in slugs}
     argv = [
         sys.executable, "-m", "workbook.runner", str(root), f"--jobs={jobs}", f"--katas={','.join(slugs)}",
-        f"--seconds={limits.seconds}", f"--memory={limits.memory}", f"--hypothesis-home={home}",
+        f"--seconds={json.dumps(mine)}", f"--memory={limits.memory}", f"--hypothesis-home={home}",
     ]
-    rounds = -(-len(slugs) // jobs)
-    whole = replace(limits, seconds=limits.seconds * rounds + 60, memory=limits.memory + (1 << 30))
+    whole = replace(limits, seconds=sum(mine.values()) + 60, memory=limits.memory + (1 << 30))
     env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **{HIDE: os.pathsep.join(map(str, hide))})
     return sandbox.run(argv, root, whole, env, confine=False).output  # trusted: the harness runs no student code
 
@@ -155,7 +164,7 @@ def _prepare(folder: Path, kata: Kata, answer: trees.Answer, hidden: list[Path])
     return folder
 
 
-def _result(kata: Kata, folder: Path, hidden: set[str], limits, runner_output: str) -> KataResult:
+def _result(kata: Kata, folder: Path, hidden: set[str], seconds: float, runner_output: str) -> KataResult:
     """What the runner left in ``folder``, as a result (the runner's own output if it left nothing)."""
     ended = _json(folder / "exit.json") or {}
     returncode, seconds = ended.get("returncode", -1), ended.get("seconds", 0.0)
@@ -165,7 +174,7 @@ def _result(kata: Kata, folder: Path, hidden: set[str], limits, runner_output: s
     if not _well_formed(outcomes):
         outcomes = None
     output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace") if (folder / "output.txt").is_file() else runner_output
-    lines = _verdict(kata, returncode, output, outcomes, hidden, limits)
+    lines = _verdict(kata, returncode, output, outcomes, hidden, seconds)
     return KataResult(kata, lines is None, lines or _passed(kata, outcomes), seconds)
 
 
@@ -193,10 +202,10 @@ def _passed(kata: Kata, outcomes: dict) -> tuple[str, ...]:
     return (f"{kata.title}: all {len(outcomes)} tests passed, {kata.points}/{kata.points} points",)
 
 
-def _verdict(kata, returncode, output: str, outcomes: dict | None, hidden: set[str], limits) -> tuple[str, ...] | None:
+def _verdict(kata, returncode, output: str, outcomes: dict | None, hidden: set[str], seconds: float) -> tuple[str, ...] | None:
     """Why ``kata`` does not pass, or None if it does: every test ran, and passed."""
     if returncode is None:
-        return (f"{kata.title}: the tests did not finish in {limits.seconds:g} s: is there a loop that never advances?",)
+        return (f"{kata.title}: the tests did not finish in {seconds:.0f} s: is there a loop that never advances?",)
     if not outcomes:
         tail = [line for line in output.splitlines() if line.strip()][-3:]
         return _cut([f"{kata.title}: the tests stopped before they could report (exit code {returncode})", *tail])
@@ -223,12 +232,53 @@ def _cut(lines: list[str]) -> tuple[str, ...]:
     return tuple(short)
 
 
-def grade_notebook(notebook, limits: sandbox.Limits, jobs: int | None = None, hidden_folder=None, hide=(), allowlist=True):
-    """``{slug: KataResult}`` for every kata of a course notebook, ``jobs`` katas at a time."""
+def grade_notebook(
+    notebook, limits: sandbox.Limits, jobs: int | None = None, hidden_folder=None, hide=(), allowlist=True, relative=RELATIVE
+):
+    """``{slug: KataResult}`` for every kata of a course notebook, ``jobs`` katas at a time.
+
+    A kata may take ``relative`` times what the reference's tests take here, and at least
+    ``limits.seconds`` (``time_limits``); ``relative=0``: ``limits.seconds`` flat.
+    """
     with PARSING:
         answers = trees.answers_from_notebook(notebook)
     hidden = {kata.slug: hidden_tests(kata, hidden_folder) for kata in KATAS}
-    return grade_katas(answers, limits, hidden, jobs or os.cpu_count() or 1, hide, allowlist)
+    jobs = jobs or os.cpu_count() or 1
+    seconds = time_limits(limits, jobs, relative) if relative else None
+    return grade_katas(answers, limits, hidden, jobs, hide, allowlist, seconds)
+
+
+def time_limits(limits: sandbox.Limits, jobs: int, relative: float) -> dict[str, float]:
+    """Each kata's time limit: ``relative`` times the reference's own time on this machine, at least ``limits.seconds``.
+
+    A slow machine gives honest work the time it needs, and a loop that never ends costs
+    little on a fast one. The reference's times are measured once per machine and course
+    version (the reference and the tests), then read from the cache.
+    """
+    return {slug: max(limits.seconds, relative * spent) for slug, spent in reference_seconds(jobs).items()}
+
+
+@functools.cache
+def reference_seconds(jobs: int) -> dict[str, float]:
+    """Seconds the grader spends on each kata of the reference here, ``jobs`` katas at a time (cached on disk)."""
+    version = hashlib.sha256(platform.node().encode() + sys.version.encode())
+    for path in sorted([*(NAMED["solutions"] / "day5").glob("*.py"), *(ROOT / "tests" / "day5").glob("*.py")]):
+        version.update(path.name.encode() + path.read_bytes())
+    cache = hypothesis_home().parent / f"reference-seconds-{jobs}-{version.hexdigest()[:16]}.json"
+    try:
+        spent = json.loads(cache.read_text(encoding="utf-8"))
+        if set(spent) == {kata.slug for kata in KATAS} and all(type(v) is float for v in spent.values()):
+            return spent
+    except (OSError, ValueError):
+        pass
+    answers = trees.answers_from_folder(NAMED["solutions"])
+    results = grade_katas(answers, sandbox.Limits(seconds=CALIBRATION_SECONDS), {}, jobs)
+    failed = [slug for slug, result in results.items() if not result.passed]
+    if failed:
+        raise RuntimeError(f"the reference does not pass its own tests on this machine ({', '.join(failed)}): {results[failed[0]].lines[0]}")
+    spent = {slug: float(result.seconds) for slug, result in results.items()}
+    write_atomic(cache, json.dumps(spent))
+    return spent
 
 
 def write_outputs(notebook, results: dict[str, KataResult]) -> None:

@@ -36,10 +36,11 @@ from .sandbox import kill_group
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
 
 
-def pytest_arguments(folder: Path) -> list[str]:
-    """How a child runs the kata in ``folder``: its tests on its tree, the grade profile, a report."""
+def pytest_arguments(folder: Path, seconds: float) -> list[str]:
+    """How a child runs the kata in ``folder``: its tests on its tree, the grade profile, a report; no test
+    may take longer than the kata (``seconds``)."""
     return [
-        str(folder / "tests"), f"--impl={folder / 'tree'}", "--isolate", f"--rootdir={folder}", "-c", os.devnull,
+        str(folder / "tests"), f"--impl={folder / 'tree'}", "--isolate", f"--rootdir={folder}", "-c", os.devnull, f"--timeout={seconds:g}",
         "--hypothesis-profile=grade", f"--workbook-report={folder / 'report.json'}", f"--basetemp={folder / 'tmp'}",
         "-q", "--no-header", "--color=no", "-x", "--tb=short", "-rN", "-o", "verbosity_assertions=2",
         "-p", "no:cacheprovider", *(arg for plugin in PLUGINS for arg in ("-p", plugin)),
@@ -58,14 +59,14 @@ def child(folder: Path, memory: int, seconds: float) -> None:
         sys.stderr = open(2, "w", buffering=1, closefd=False)
         limits.cap_address_space(memory)
         limits.cap_cpu(seconds)
-        code = pytest.main(pytest_arguments(folder))
+        code = pytest.main(pytest_arguments(folder, seconds))
     except BaseException:  # noqa: BLE001 -- whatever happens, the child ends here
         code = 99
     os._exit(int(code))
 
 
-def run(root: Path, katas: list[str], jobs: int, seconds: float, memory: int) -> None:
-    """Run the kata folders ``katas`` of ``root``, ``jobs`` at a time, each for at most ``seconds``."""
+def run(root: Path, katas: list[str], jobs: int, seconds: dict[str, float], memory: int) -> None:
+    """Run the kata folders ``katas`` of ``root``, ``jobs`` at a time, each for at most its ``seconds``."""
     waiting = [root / slug for slug in katas if (root / slug / "tree").is_dir()]
     running: dict[int, tuple[Path, float]] = {}  # pid -> (kata folder, start)
     while waiting or running:
@@ -73,7 +74,7 @@ def run(root: Path, katas: list[str], jobs: int, seconds: float, memory: int) ->
             folder = waiting.pop(0)
             pid = os.fork()
             if pid == 0:
-                child(folder, memory, seconds)
+                child(folder, memory, seconds[folder.name])
             running[pid] = (folder, time.monotonic())
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid:
@@ -82,7 +83,7 @@ def run(root: Path, katas: list[str], jobs: int, seconds: float, memory: int) ->
             _record(folder, os.waitstatus_to_exitcode(status), start)
             continue
         for pid, (folder, start) in list(running.items()):
-            if time.monotonic() - start > seconds:
+            if time.monotonic() - start > seconds[folder.name]:
                 kill_group(pid)
                 os.waitpid(pid, 0)
                 running.pop(pid)
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path, help="folder of kata folders, each holding tree/ and tests/")
     parser.add_argument("--katas", required=True, help="the kata folders to run, by slug, comma-separated")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="katas at once")
-    parser.add_argument("--seconds", type=float, default=60, help="time limit of one kata")
+    parser.add_argument("--seconds", type=json.loads, required=True, help='each kata\'s time limit, as JSON: {"slug": seconds}')
     parser.add_argument("--memory", type=int, default=2 << 30, help="bytes of address space one kata may add")
     parser.add_argument("--hypothesis-home", type=Path, help="Hypothesis's home, with its Unicode tables (read only)")
     args = parser.parse_args(argv)

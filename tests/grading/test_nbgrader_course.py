@@ -5,9 +5,11 @@ In a temporary copy of ``notebooks/`` (its ``nbgrader_config.py`` and ``source/`
 nbgrader's offline ``submitted/<student>/day5/`` layout; then ``nbgrader autograde``
 grades them one after another, in alphabetical order, as it does a class.
 
-The threat model: a student's code runs only in the grader's sandbox, one kata at a
-time, after the allow-list has read it. Every student below scores exactly what their
-honest work earns:
+The threat model (docs/threat-model.md): a student's code runs only in a sandboxed
+student process of its kata, which holds no test and no reference; the tests run in a
+harness that reaches that code through proxies, and the verdict is what the harness saw.
+The allow-list reads each cell first, as a friendly message. Every student below scores
+exactly what their honest work earns:
 
 - ada (the reference): 180; ben (the untouched release): 0; cho (katas 1-4): 50;
 - dan replaces kata 5's locked grade cell with ``pass``: nbgrader puts it back;
@@ -19,7 +21,13 @@ honest work earns:
   reference from inside a kata, 5: take the whole submission down) in every other kata;
   after each file-writing student a victim who did katas 2 and 3 is graded and scores 20;
 - gus's crashes that pass the allow-list (a segfault, endless recursion and loops, a
-  memory hoard, ``SystemExit``, NumPy patched through an alias) cost one kata each.
+  memory hoard, ``SystemExit``, NumPy patched through an alias) cost one kata each;
+- each ``x`` student assumes full Python (the allow-list off) in every other kata: edits the
+  gradebook, writes the course folder, kills its parent, shows another submission, floods its
+  error, bombs the parser, forges a passing report and exits, answers with objects that equal
+  anything, garbles the channel, searches for the reference and shows what it finds. Each
+  scores its honest 20, nothing of another submission or of the reference shows in its
+  feedback, and the victim graded after them scores 20.
 
 It takes a few minutes and needs nbgrader (``pip install -e ".[grading]"``); it is not
 part of ``pytest -k day5``.
@@ -40,6 +48,7 @@ from pathlib import Path
 import pytest
 
 from workbook import course, stubs
+from workbook.implementation import ROOT
 from workbook.katas import KATAS, kata_for_slug
 
 TOTAL = sum(kata.points for kata in KATAS)
@@ -138,7 +147,8 @@ TRICKS = {
 VICTIM_AFTER = ("t3a_overwrites_a_test_file", "t3b_writes_a_conftest", "t3c_appends_to_the_grader", "t3d_edits_the_gradebook")
 
 # Full Python inside the kata's process: graded with the allow-list switched off (--GradeKatas.allowlist=False),
-# as code that got past it would run. "@COURSE@" stands for the course folder. Each costs its own katas only.
+# as code that got past it would run. "@COURSE@" stands for the course folder, "@ROOT@" for the repository. Each costs
+# its own katas only.
 FULL_PYTHON = {
     "xa_remounts_and_edits_the_gradebook": (
         "import subprocess, sqlite3\nfor command in (['umount', '/tmp'], ['mount', '-o', 'remount,rw', '/']):\n"
@@ -152,13 +162,37 @@ FULL_PYTHON = {
     ),
     "xe_floods_its_error": "raise ValueError('spam ' * 5_000_000)\n",
     "xf_parser_bomb": "-" * 200_000 + "1\n",
+    "xg_forges_a_passing_report": (
+        "import glob, json, os\nreport = json.dumps({'tests': {'test_x.py::test_all': {'outcome': 'passed'}}})\n"
+        "for folder in ['.', '/tmp', *glob.glob('/tmp/**/', recursive=True), *glob.glob('@COURSE@/**/', recursive=True)]:\n"
+        "    for name in ('report.json', 'exit.json'):\n        try:\n            open(os.path.join(folder, name), 'w').write(report)\n"
+        "        except OSError:\n            pass\nprint('1 passed')\nos._exit(0)\n"
+    ),
+    "xh_answers_with_lies": lambda slug: (
+        "import numpy as np\n\nclass Everything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(np.shape(other), bool)\n\n"
+        "class Anything:\n    def __init__(self, *args, **kwargs):\n        pass\n    def __call__(self, *args, **kwargs):\n"
+        "        return np.zeros(3).view(Everything)\n    def __getattr__(self, name):\n        return Anything()\n"
+        "    def __eq__(self, other):\n        return True\n    def __iter__(self):\n        return iter([])\n    def __len__(self):\n        return 0\n\n"
+        + "".join(f"{name} = Anything\n" for name in names(slug))
+    ),
+    "xi_garbles_its_channel": (
+        "import os, stat\nos.system('echo changed > @COURSE@/nbgrader_config.py.bak')\nfor fd in range(64):\n    try:\n"
+        "        if stat.S_ISSOCK(os.fstat(fd).st_mode):\n            os.write(fd, b'\\x00\\x00\\x00\\x10' + b'\\xc1' * 16)\n"
+        "    except OSError:\n        pass\nos.kill(os.getppid(), 9)\n"
+    ),
+    "xj_shows_the_reference": (
+        "import glob, os\nfound = [open(p, errors='replace').read() for pattern in ('@ROOT@/solutions/day5/*.py', '/tmp/**/KATA.json', '/tmp/**/test_*.py')"
+        " for p in glob.glob(pattern, recursive=True)]\nfound += [open(f'/proc/{p}/environ', errors='replace').read() for p in os.listdir('/proc') if p.isdigit()]\n"
+        "raise ValueError('\\n'.join(found)[:20000])\n"
+    ),
 }
 
 
 def full_python(trick):
     def edit(cells):
         for slug in OTHERS:
-            cells[slug].source = FULL_PYTHON[trick]
+            source = FULL_PYTHON[trick]
+            cells[slug].source = source(slug) if callable(source) else source
 
     return edit
 
@@ -281,7 +315,7 @@ def grade_a_class(nbformat, root: Path, seconds: dict) -> Path:
         folder.mkdir(parents=True)
         notebook = submission(release, source, filled, edit)
         for cell in notebook.cells:
-            cell.source = cell.source.replace("@COURSE@", str(root))
+            cell.source = cell.source.replace("@COURSE@", str(root)).replace("@ROOT@", str(ROOT))
         nbformat.write(notebook, folder / "day5.ipynb")
     for student in TIMED:  # one at a time, timed: the reference, blank, partial and hostile submissions
         start = time.perf_counter()
@@ -318,13 +352,28 @@ def test_each_student_scores_exactly_the_katas_that_pass(graded, student):
         assert gradebook.find_submission("day5", student).score == sum(expected.values())
 
 
-def test_full_python_shows_nothing_of_another_submission_and_at_most_a_few_lines(nbformat, graded):
+def reference_lines() -> set[str]:
+    """The lines of the reference's solution regions that no release holds (long enough to be telling)."""
+    release = (course.RELEASE).read_text(encoding="utf-8")
+    lines = set()
+    for path in sorted((ROOT / "solutions" / "day5").glob("*.py")):
+        text = path.read_text(encoding="utf-8").splitlines()
+        for _, begin, end in stubs.regions("\n".join(text)):
+            lines |= {line.strip() for line in text[begin : end - 1] if len(line.strip()) >= 30 and line.strip() not in release}
+    return lines
+
+
+def test_full_python_shows_nothing_of_another_submission_or_the_reference_and_at_most_a_few_lines(nbformat, graded):
+    secret = reference_lines()
+    assert secret
     for student in FULL_PYTHON:
         for grade_id, cell in autograded(nbformat, graded, student).items():
             shown = "".join(str(output) for output in cell.get("outputs", []))
             assert "nbformat_minor" not in shown and "['day5.ipynb']" not in shown, (student, grade_id, shown[:500])
             assert len(shown) < 30_000, (student, grade_id, len(shown))
+            assert not [line for line in secret if line in shown], (student, grade_id)
     assert "raise SystemExit" not in (graded / "nbgrader_config.py").read_text()
+    assert not (graded / "nbgrader_config.py.bak").exists()
 
 
 def test_the_export_has_every_students_score(graded):
