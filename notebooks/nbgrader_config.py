@@ -15,8 +15,9 @@ c = get_config()  # noqa: F821 (nbgrader provides it)
 c.CourseDirectory.course_id = "day5"
 
 # Autograding never runs a student's kernel: nbgrader's Execute step is replaced by the
-# workbook's grader, which runs each kata's tests on that kata's cell in a sandbox of its
-# own (workbook/autograde.py). The other steps are nbgrader's own.
+# workbook's grader (workbook/autograde.py), which runs each kata's tests in a harness of
+# their own and the kata's cell in a sandboxed student process that holds no test and no
+# reference (docs/threat-model.md). The other steps are nbgrader's own.
 c.Autograde.autograde_preprocessors = [
     "workbook.preprocessor.GradeKatas",
     "nbgrader.preprocessors.IgnorePattern",
@@ -27,6 +28,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Seconds one kata's tests may take in all (the slowest takes about 5 s with the reference
-# on 2 cores); past it the kata scores 0 and the others are graded as usual.
+# A kata's tests may take ten times what the reference's take on this machine (measured
+# once, then cached), and at least this many seconds; past it the kata scores 0 and the
+# others are graded as usual. c.GradeKatas.relative_timeout = 0 makes it a flat limit.
 c.GradeKatas.timeout = 60
