@@ -14,12 +14,14 @@ Everything the loop calls comes from the earlier katas; this kata puts it in ord
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 
 from .data import DataLoader
 from .losses import CrossEntropyLoss, clip_grad_norm, cross_entropy, perplexity
 from .optim import AdamOptimizer
-from .serialization import check_integer, check_methods, check_number
+from .serialization import check_integer, check_methods, check_number, check_type
 
 
 def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) -> list[float]:
@@ -28,9 +30,10 @@ def train_epoch(model, loader, optimizer, max_grad_norm: float | None = None) ->
     Each step: forward, ``CrossEntropyLoss``, backward, ``clip_grad_norm`` when
     ``max_grad_norm`` is given, ``optimizer.step()``, ``optimizer.zero_grad()``.
     The arguments are checked (given code) before the first batch: ``max_grad_norm`` is
-    None or positive, ``optimizer`` has ``step`` and ``zero_grad``.
+    None or positive, ``loader`` iterable, ``optimizer`` has ``step`` and ``zero_grad``.
     """
     check_methods("model", model, "backward", "parameters")
+    check_type("loader", loader, Iterable)
     check_methods("optimizer", optimizer, "step", "zero_grad")
     check_number("max_grad_norm", max_grad_norm, "(0, inf]", optional=True)
     ### BEGIN SOLUTION
@@ -54,8 +57,11 @@ def evaluate(model, loader) -> tuple[float, float]:
 
     The mean is over target tokens, not over batches, so a smaller last batch counts
     for what it holds. Parameters and gradients are left untouched. A loader that
-    yields no batch is a ``ValueError``: there is nothing to average.
+    yields no batch is a ``ValueError``: there is nothing to average. A ``model`` that
+    cannot be called or a ``loader`` that cannot be iterated is a ``TypeError`` (given code).
     """
+    check_type("model", model, Callable)
+    check_type("loader", loader, Iterable)
     ### BEGIN SOLUTION
     total, count = 0.0, 0
     for inputs, targets in loader:

@@ -107,7 +107,7 @@ def epoch(reference):
 
 
 @pytest.mark.parametrize("argument, value, error", [
-    ("optimizer", None, TypeError), ("optimizer", object(), TypeError), ("model", None, TypeError),
+    ("optimizer", None, TypeError), ("optimizer", object(), TypeError), ("model", None, TypeError), ("loader", None, TypeError),
     ("max_grad_norm", -1.0, ValueError), ("max_grad_norm", 0.0, ValueError), ("max_grad_norm", float("nan"), ValueError),
 ])
 def test_train_epoch_checks_its_arguments_before_the_first_batch(reference, epoch, argument, value, error):
@@ -119,6 +119,13 @@ def test_train_epoch_checks_its_arguments_before_the_first_batch(reference, epoc
     assert all((before[name] == p.data).all() and (p.grad == 0).all() for name, p in model.named_parameters().items()), (
         "nothing ran: no parameter moved and no gradient was left behind"
     )
+
+
+@pytest.mark.parametrize("argument, value", [("model", None), ("model", object()), ("loader", None), ("loader", 3)])
+def test_evaluate_checks_its_arguments_before_the_first_batch(reference, epoch, argument, value):
+    model, loader, _ = epoch
+    with pytest.raises(TypeError, match=argument):
+        reference("training").evaluate(**{"model": model, "loader": loader, argument: value})
 
 
 def test_check_methods_names_the_argument_and_what_it_lacks(reference):
