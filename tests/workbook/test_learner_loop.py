@@ -185,7 +185,8 @@ def test_the_readmes_sample_is_what_pytest_prints_once_kata_1_is_done(tmp_path):
     stubs.write(folder, keep=KATAS[0].names, log=lambda _: None)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-k", "day5", f"--impl={folder}", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "80"},
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**{key: value for key, value in os.environ.items() if key != "CI"}, "COLUMNS": "80"},  # as a learner runs it
     )
     lines = done.stdout.rstrip().splitlines()
     start = next(i for i, line in enumerate(lines) if "Day 5 progress" in line)
