@@ -35,7 +35,6 @@ from pathlib import Path
 
 from . import sandbox, trees
 from .allowlist import check as allowlist_check
-from .grader.harness import HIDE
 from .implementation import NAMED, ROOT
 from .katas import KATAS, Kata, kata_for_slug
 from .stubs import write_atomic
@@ -120,7 +119,7 @@ def _run_harnesses(root: Path, slugs: list[str], limits: sandbox.Limits, seconds
         f"--seconds={json.dumps(mine)}", f"--memory={limits.memory}", f"--hypothesis-home={home}",
     ]
     whole = replace(limits, seconds=sum(mine.values()) + 60, memory=limits.memory + (1 << 30))
-    env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **{HIDE: os.pathsep.join(map(str, hide))})
+    env = sandbox.clean_environment(HOME=str(root), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **{sandbox.HIDE: os.pathsep.join(map(str, hide))})
     return sandbox.run(argv, root, whole, env, confine=False).output  # trusted: the harness runs no student code
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import json
 import os
 from collections import Counter
@@ -98,6 +99,8 @@ def pytest_configure(config):
     config.stash[BLAS] = threadpool_limits(limits=1, user_api="blas")
     config.addinivalue_line("markers", "diagnosis(text): the usual bug behind this test's law, shown as its hint")
     impl = config.getoption("impl")
+    if config.getoption("isolate") and importlib.util.find_spec("msgpack") is None:
+        raise pytest.UsageError("--isolate needs the grading extra: python3 -m pip install -e '.[grading]'")
     if not implementation.is_namespace(impl):
         try:
             folder = implementation.resolve(impl)

@@ -95,6 +95,7 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 
 ENGINE = ROOT / "workbook"
+HIDE = "DAY5_HIDE"  # folders (os.pathsep-separated) a sandbox must not show, where they lie inside one it shows
 
 
 def start(

@@ -17,12 +17,13 @@ import numpy as np
 import pytest
 
 from workbook import sandbox, stubs, trees
-from workbook.grader.channel import ChannelClosed
-from workbook.grader.harness import FILE_METHODS, REFERENCE, HarnessPolicy, StudentProcess
 from workbook.implementation import NAMED, ROOT
 from workbook.katas import KATAS, kata_for_slug
 
-pytest.importorskip("msgpack")
+pytest.importorskip("msgpack")  # the grading extra
+from workbook.grader.channel import ChannelClosed  # noqa: E402
+from workbook.grader.harness import FILE_METHODS, REFERENCE, HarnessPolicy, StudentProcess  # noqa: E402
+
 LIMITS = sandbox.Limits(seconds=60, memory=2 << 30)
 TESTS = ROOT / "tests" / "day5"
 SOFTMAX = kata_for_slug("softmax")

@@ -257,6 +257,8 @@ class Channel:
     def request(self, op: str, *args):
         """Ask the other side to apply ``op`` to ``args`` (the first is one of its objects); its answer."""
         errstate = np.geterr()
+        # while the other side may still name this side's mirrors, none of them may die and be let go
+        held = [self._mirror(mid) for mid in list(self.mirrors)]  # noqa: F841 -- held until the answer comes
         self._send(["q", op, list(args), None if errstate == DEFAULT_ERRSTATE else errstate])
         while True:
             kind, body = self._receive()
@@ -493,7 +495,10 @@ class Channel:
             dtype, data = value
             return np.frombuffer(data, _dtype(dtype), count=1)[0]
         if code == MIRROR:
-            return self._mirror(value)
+            obj = self._mirror(value)
+            if obj is None:
+                raise ValueError(f"a mirror that is not there: {value}")
+            return obj
         if code == ERROR:
             return self._exception(*value)
         if mirror_state:
@@ -574,7 +579,8 @@ class Channel:
         return mirrored if mirrored is not None and type(value) is mirrored.cls else None
 
     def _mirror(self, mid: int):
-        obj = self.mirrors[mid]
+        """The object of mirror ``mid``; None once it died here (a weakref callback may run at any allocation)."""
+        obj = self.mirrors.get(mid)
         return obj() if isinstance(obj, weakref.ref) else obj
 
     def _forget_unheld(self) -> None:

@@ -32,7 +32,6 @@ from ..trees import Answer, sources
 from .channel import Channel, ChannelClosed, Policy, Proxy, attributes, protocols_of, proxy_class
 
 GRADER = Path(__file__).resolve().parent  # all the student process sees of the workbook
-HIDE = "DAY5_HIDE"  # folders (os.pathsep-separated) that a student process must not see, where they lie inside one it sees
 REFERENCE = implementation.NAMED["solutions"] / "day5"
 MIRRORED = (("model", "Parameter"), ("model", "MiniLanguageModel"))  # the given classes whose objects cross by value
 FILE_METHODS = frozenset({"save", "load"})  # the reference's methods that read or write files: never the student's to call
@@ -110,7 +109,7 @@ class StudentProcess:
     def __init__(self, kata: Kata, answer: Answer, scratch: Path, tests: Path, limits: sandbox.Limits):
         mine, theirs = socket.socketpair()
         env = sandbox.clean_environment(DAY5_LEARNER_FILE=answer.filename)
-        hide = [Path(folder) for folder in os.environ.get(HIDE, "").split(os.pathsep) if folder]
+        hide = [Path(folder) for folder in os.environ.get(sandbox.HIDE, "").split(os.pathsep) if folder]
         with theirs:
             self.process = sandbox.start(
                 [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, hide=hide, engine=GRADER,
