@@ -28,6 +28,11 @@ run ``a a a`` of the pair ``(a, a)`` becomes ``n a`` here too. Encoding applies 
 learned merges in rank order to all the distinct pieces at once: a merge never brings
 back a pair learned before it, so this is the earliest-first rule of ``encode``.
 A pair ``(a, b)`` is one integer key ``a << SHIFT | b``: cheaper to hash than a tuple.
+
+One piece can also be long: with ``pattern=None`` the whole text between special tokens
+is one. A merge there can change tens of thousands of places, so pieces longer than
+``LONG_PIECE`` characters go to ``LongPieces``, the same ideas in a few NumPy operations
+per merge.
 """
 
 from __future__ import annotations
