@@ -56,7 +56,7 @@ TOKENIZERS = ("character_tokenizer", "word_tokenizer", "bpe_basics", "bpe_tokeni
 HONEST = ("word_tokenizer", "bpe_basics")  # what each cheater and victim did honestly: two katas whose tests are quick
 POINTS = {kata.slug: kata.points for kata in KATAS}
 EVERY_KATA = tuple(POINTS)
-OTHERS = tuple(slug for slug in EVERY_KATA if slug not in HONEST)  # where a cheater puts the trick
+OTHERS = ("data_loader", "softmax", "adam", "text_generator")  # where a cheater puts the trick: a kata of each module
 KATA_TIMEOUT = 30  # seconds a kata's tests may take: 6x what the slowest kata needs on a busy machine
 
 LOOPS_FOREVER = '''

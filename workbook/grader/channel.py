@@ -340,8 +340,8 @@ class Channel:
             frame = msgpack.packb([self._encode([]), self.released, self._encode(["e", error])], use_bin_type=True)
         try:
             self.sock.sendall(struct.pack(">I", len(frame)) + frame)
-        except OSError as error:
-            self.close(f"the other side is gone ({error})")
+        except OSError:
+            self.close(self.ended())
             raise ChannelClosed(self.closed) from None
         except BaseException:
             self.close("interrupted while sending")

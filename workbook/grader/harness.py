@@ -148,6 +148,11 @@ class StudentProcess:
         return f"the process of your code ended ({how})" + (f"; its last output:\n{text}" if text else "")
 
     def close(self) -> None:
+        """Close the channel; the process ends by itself (so its CPU time is counted), or is killed."""
         self.channel.close("the kata's tests are done")
+        try:
+            self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            pass
         sandbox.kill_group(self.process.pid)
         self.process.wait()
