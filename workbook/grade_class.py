@@ -583,7 +583,7 @@ def job_script(course: Course, count: int, jobs: int, force: bool, folder: Path)
         f"#SBATCH --array=0-{count - 1}\n"
         f"#SBATCH --cpus-per-task={jobs}\n"
         f"#SBATCH --output={folder}/shard-%a-of-{count}.log\n"
-        f"cd {shlex.quote(str(ROOT))}  # python -m finds this workbook first: the one that wrote the script\n"
+        f"cd {shlex.quote(str(ROOT))} || exit 1  # python -m finds this workbook first: the one that wrote the script\n"
         f'exec {shlex.join(command)} --shard "$SLURM_ARRAY_TASK_ID/{count}" --output {results}\n'
     )
 

@@ -2,7 +2,8 @@
 
 Each file passes a real validator with the schemas it ships (check-jsonschema's GitHub workflow
 schema; kubernetes-validate, strict, against its newest Kubernetes), and a copy with one wrong
-key fails it. Every ``day5 grade`` command in them parses with ``day5 grade``'s own arguments,
+key fails it; their shell scripts, and the job script of ``day5 grade --slurm``, pass
+shellcheck. Every ``day5 grade`` command in them parses with ``day5 grade``'s own arguments,
 the shards are 0..N-1 of the N declared, and the merge's pattern takes every shard's file.
 (The Slurm version is ``day5 grade --slurm``, run on a real Slurm in ``test_grade_class.py``.)
 """
@@ -13,6 +14,7 @@ import argparse
 import fnmatch
 import re
 import shlex
+import shutil
 import string
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.grade_class import arguments, parse_shard
+from workbook.grade_class import arguments, job_script, parse_shard
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 WORKFLOW = DEPLOY / "github-actions" / "grade-day5.yml"
@@ -50,6 +52,31 @@ def test_the_file_passes_its_validator_and_a_copy_with_one_wrong_key_does_not(pa
     broken.write_text(text.replace(good, bad), encoding="utf-8")
     done = validate(path, broken)
     assert done.returncode != 0, done.stdout + done.stderr
+
+
+def shell_scripts() -> list[tuple[str, str, str]]:
+    """``(where, shell, script)`` for every shell script in deploy/ and the job script of ``day5 grade --slurm``."""
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    scripts = [(f"{WORKFLOW.name}: {name}, step {i}", "bash", re.sub(r"\$\{\{.*?\}\}", "x", step["run"]))
+               for name, job in workflow["jobs"].items() for i, step in enumerate(job["steps"]) if "run" in step]
+    for path in (SHARDS_JOB, MERGE_JOB):
+        [container] = yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]["template"]["spec"]["containers"]
+        assert container["command"] == ["sh", "-c"]
+        scripts.append((path.name, "sh", container["args"][0]))
+    course = argparse.Namespace(root=Path("/home/teacher/day5 course"))
+    scripts.append(("day5 grade --slurm", "sh", job_script(course, 3, 2, True, Path("/home/teacher/day5_slurm"))))
+    return scripts
+
+
+def test_every_shell_script_passes_shellcheck():
+    if not shutil.which("shellcheck"):
+        pytest.skip("no shellcheck (.ci/run installs Debian's)")
+    for where, shell, script in shell_scripts():
+        done = subprocess.run(["shellcheck", f"--shell={shell}", "-"], input=script, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"{where}:\n{script}\n{done.stdout}"
+    done = subprocess.run(["shellcheck", "--shell=sh", "-"], input="echo $1\n", capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0, "shellcheck finds nothing wrong with an unquoted $1"
 
 
 def day5_grade_commands(script: str, **variables) -> list[argparse.Namespace]:
