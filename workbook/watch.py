@@ -39,9 +39,10 @@ def run(
     ``earlier``, a report of every kata, fills the table's rows of the katas not run.
     """
     target = str(ROOT / kata.tests) if kata else str(ROOT / "tests" / "day5")
+    rows = [f"--workbook-earlier={earlier}"] if earlier and earlier.exists() else []  # none if that run left no report
     command = [
         sys.executable, "-m", "pytest", target, f"--impl={impl}", f"--hint={hint}", f"--workbook-report={report}",
-        "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", *([f"--workbook-earlier={earlier}"] if earlier else []),
+        "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", *rows,
     ]
     report.unlink(missing_ok=True)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
