@@ -4,6 +4,7 @@ folder, reaches no network, leaves no process behind, and stops at its limits.""
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -116,3 +117,25 @@ def test_full_python_inside_reaches_no_privilege_and_none_of_the_machine(tmp_pat
     assert "umount 0" not in done.output and "mount 0" not in done.output, done.output
     assert " True" not in done.output.replace("sees", ""), done.output
     assert (course / "gradebook.db").read_text() == "grades"
+
+
+def test_a_process_dies_with_the_process_that_started_it(tmp_path):
+    """A grader killed halfway leaves no harness or student process running (confined or not)."""
+    starter = (
+        f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; from workbook import sandbox\n"
+        f"p = sandbox.start(['sleep', '60'], Path({str(tmp_path)!r}), sandbox.Limits(), {{'PATH': '/usr/bin:/bin'}}, confine=False)\n"
+        "print(p.pid, flush=True)\ntime.sleep(60)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        try:
+            state = open(f"/proc/{child}/stat").read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            state = "gone"
+        if state in ("Z", "X", "gone"):
+            break
+        time.sleep(0.05)
+    assert state in ("Z", "X", "gone")  # killed (a zombie until init reaps it)
