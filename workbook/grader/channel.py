@@ -28,13 +28,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import sys
 import math
 import operator
 import os
 import pathlib
 import socket
 import struct
+import sys
 import traceback
 import types
 import weakref

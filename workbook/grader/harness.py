@@ -18,8 +18,8 @@ neither the reference nor the tests define ever crosses.
 from __future__ import annotations
 
 import collections
-import os
 import inspect
+import os
 import socket
 import subprocess
 import sys
@@ -29,7 +29,7 @@ from pathlib import Path
 from .. import implementation, sandbox
 from ..katas import KATAS, Kata
 from ..trees import Answer, sources
-from .channel import Channel, ChannelClosed, Policy, Proxy, attributes, protocols_of, proxy_class
+from .channel import Channel, Policy, Proxy, attributes, protocols_of, proxy_class
 
 GRADER = Path(__file__).resolve().parent  # all the student process sees of the workbook
 REFERENCE = implementation.NAMED["solutions"] / "day5"
