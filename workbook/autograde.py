@@ -238,13 +238,38 @@ def grade_notebook(
 
     A kata may take ``relative`` times what the reference's tests take here, and at least
     ``limits.seconds`` (``time_limits``); ``relative=0``: ``limits.seconds`` flat.
+    An untouched kata (its cell as the release has it, and no hidden tests) gets what the
+    release itself gets, graded once per machine and course version (``untouched``).
     """
     with PARSING:
         answers = trees.answers_from_notebook(notebook)
     hidden = {kata.slug: hidden_tests(kata, hidden_folder) for kata in KATAS}
     jobs = jobs or os.cpu_count() or 1
-    seconds = time_limits(limits, jobs, relative) if relative else None
-    return grade_katas(answers, limits, hidden, jobs, hide, allowlist, seconds)
+    release = untouched(jobs)
+    results = {slug: release[slug][1] for slug, answer in answers.items() if not hidden[slug] and answer == release[slug][0]}
+    rest = {slug: answer for slug, answer in answers.items() if slug not in results}
+    seconds = time_limits(limits, jobs, relative) if relative and rest else None
+    results |= grade_katas(rest, limits, hidden, jobs, hide, allowlist, seconds) if rest else {}
+    return {slug: results[slug] for slug in answers}
+
+
+@functools.cache
+def untouched(jobs: int) -> dict[str, tuple[trees.Answer, KataResult]]:
+    """Each kata's answer in the release (the stub) and the result it gets (cached on disk)."""
+    from . import course
+
+    with PARSING:
+        answers = trees.answers_from_notebook(course.notebook(release=True))
+    def grade():
+        results = grade_katas(answers, sandbox.Limits(), {}, jobs)
+        return {slug: [result.passed, list(result.lines), result.seconds] for slug, result in results.items()}
+
+    def valid(record):
+        passed, lines, seconds = record
+        return type(passed) is bool and all(type(line) is str for line in lines) and type(seconds) in (int, float)
+
+    recorded = _cached("release", grade, valid)
+    return {slug: (answers[slug], KataResult(kata_for_slug(slug), passed, tuple(lines), seconds)) for slug, (passed, lines, seconds) in recorded.items()}
 
 
 def time_limits(limits: sandbox.Limits, jobs: int, relative: float) -> dict[str, float]:
@@ -260,24 +285,33 @@ def time_limits(limits: sandbox.Limits, jobs: int, relative: float) -> dict[str,
 @functools.cache
 def reference_seconds(jobs: int) -> dict[str, float]:
     """Seconds the grader spends on each kata of the reference here, ``jobs`` katas at a time (cached on disk)."""
+
+    def measure():
+        answers = trees.answers_from_folder(NAMED["solutions"])
+        results = grade_katas(answers, sandbox.Limits(seconds=CALIBRATION_SECONDS), {}, jobs)
+        failed = [slug for slug, result in results.items() if not result.passed]
+        if failed:
+            raise RuntimeError(f"the reference does not pass its own tests here ({', '.join(failed)}): {results[failed[0]].lines[0]}")
+        return {slug: float(result.seconds) for slug, result in results.items()}
+
+    return _cached(f"reference-seconds-{jobs}", measure, lambda value: type(value) is float)
+
+
+def _cached(name: str, compute, valid):
+    """``compute()``, a JSON object with a ``valid`` value per kata, kept on disk for this machine and course version."""
     version = hashlib.sha256(platform.node().encode() + sys.version.encode())
     for path in sorted([*(NAMED["solutions"] / "day5").glob("*.py"), *(ROOT / "tests" / "day5").glob("*.py")]):
         version.update(path.name.encode() + path.read_bytes())
-    cache = hypothesis_home().parent / f"reference-seconds-{jobs}-{version.hexdigest()[:16]}.json"
+    cache = hypothesis_home().parent / f"{name}-{version.hexdigest()[:16]}.json"
     try:
-        spent = json.loads(cache.read_text(encoding="utf-8"))
-        if set(spent) == {kata.slug for kata in KATAS} and all(type(v) is float for v in spent.values()):
-            return spent
-    except (OSError, ValueError):
+        value = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(value, dict) and set(value) == {kata.slug for kata in KATAS} and all(map(valid, value.values())):
+            return value
+    except (OSError, ValueError, TypeError):  # missing, not JSON, or not of the form ``valid`` checks
         pass
-    answers = trees.answers_from_folder(NAMED["solutions"])
-    results = grade_katas(answers, sandbox.Limits(seconds=CALIBRATION_SECONDS), {}, jobs)
-    failed = [slug for slug, result in results.items() if not result.passed]
-    if failed:
-        raise RuntimeError(f"the reference does not pass its own tests on this machine ({', '.join(failed)}): {results[failed[0]].lines[0]}")
-    spent = {slug: float(result.seconds) for slug, result in results.items()}
-    write_atomic(cache, json.dumps(spent))
-    return spent
+    value = compute()
+    write_atomic(cache, json.dumps(value))
+    return value
 
 
 def write_outputs(notebook, results: dict[str, KataResult]) -> None:
