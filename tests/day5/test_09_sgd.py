@@ -129,27 +129,28 @@ def test_on_a_quadratic_plain_sgd_shrinks_x_geometrically(day5, parameter, a, lr
     np.testing.assert_allclose(x, (1 - lr * (a + weight_decay)) ** steps * np.array(x0), rtol=1e-9, atol=rounding)
 
 
-@given(curvatures, learning_rates, st.floats(0.01, 0.99), st.booleans(), starts, st.integers(1, 20))
-def test_on_a_quadratic_momentum_follows_its_recurrence(day5, parameter, a, lr, momentum, nesterov, x0, steps):
-    p = parameter(x0)
-    x = descend(day5.SGDOptimizer([p], lr=lr, momentum=momentum, nesterov=nesterov), p, a, steps)
+def momentum_recurrence(x0, a, lr, momentum, nesterov, steps):
+    """Where SGD with momentum leaves x after ``steps`` on f(x) = a x² / 2 (gradient a x), step by step."""
     expected, v = np.array(x0), 0.0
     for _ in range(steps):
         g = a * expected
         v = momentum * v + g
         expected = expected - lr * (g + momentum * v if nesterov else v)
-    np.testing.assert_allclose(x, expected, rtol=1e-9, atol=1e-9)
+    return expected
+
+
+@given(curvatures, learning_rates, st.floats(0.01, 0.99), st.booleans(), starts, st.integers(1, 20))
+def test_on_a_quadratic_momentum_follows_its_recurrence(day5, parameter, a, lr, momentum, nesterov, x0, steps):
+    p = parameter(x0)
+    x = descend(day5.SGDOptimizer([p], lr=lr, momentum=momentum, nesterov=nesterov), p, a, steps)
+    np.testing.assert_allclose(x, momentum_recurrence(x0, a, lr, momentum, nesterov, steps), rtol=1e-9, atol=1e-9)
 
 
 @given(curvatures, learning_rates, st.floats(1.0, 3.0), st.booleans(), starts, st.integers(1, 8))
 def test_a_momentum_of_one_or_more_follows_the_same_recurrence(day5, parameter, a, lr, momentum, nesterov, x0, steps):
     p = parameter(x0)
     x = descend(day5.SGDOptimizer([p], lr=lr, momentum=momentum, nesterov=nesterov), p, a, steps)
-    expected, v = np.array(x0), 0.0
-    for _ in range(steps):
-        g = a * expected
-        v = momentum * v + g
-        expected = expected - lr * (g + momentum * v if nesterov else v)
+    expected = momentum_recurrence(x0, a, lr, momentum, nesterov, steps)
     assert np.allclose(x, expected, rtol=1e-9, atol=1e-9), f"momentum={momentum}도 v = momentum * v + g입니다 (1 이상도 받으세요)"
 
 
