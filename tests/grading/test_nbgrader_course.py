@@ -404,7 +404,7 @@ def test_a_cell_that_loops_forever_times_out_and_the_rest_is_graded(nbformat, gr
     cells = autograded(nbformat, graded, "eve")
     assert errors(cells["test_sgd"]) and "did not finish" in errors(cells["test_sgd"])[0]
     assert not errors(cells["test_adam"])
-    assert "all 18 tests passed" in cells["test_adam"].outputs[0].text
+    assert f"tests passed, {POINTS['adam']}/{POINTS['adam']} points" in cells["test_adam"].outputs[0].text  # however many tests
 
 
 @pytest.mark.parametrize("trick", TRICKS)
