@@ -233,6 +233,29 @@ def test_mirrors_keep_in_place_work_of_either_side(pair):
     assert (seen[0] == 1).all()
 
 
+def test_a_mirror_that_died_is_let_go_on_both_sides(pair):
+    """A test that draws from a new generator per example must not leave one copy each behind:
+    every message carries the state of every live mirror, so each call would grow slower."""
+    mirroring(pair)
+    draw = pair.remote(lambda rng, model: rng.random())
+    for seed in range(50):
+        draw(np.random.default_rng(seed), Model())
+    keep = np.random.default_rng(0)
+    draw(keep, None)
+    assert len(pair.h.mirrors) == len(pair.s.mirrors) == 1  # only the generator still held here
+
+
+def test_an_object_whose_proxy_died_is_let_go_where_it_lives(pair):
+    """Every object a call returns is kept where it lives while a proxy of it lives, and no longer."""
+    make = pair.remote(lambda: Box([1, 2]))
+    kept = make()
+    for _ in range(50):
+        make()
+    make()
+    assert len(pair.s.exports) == 3  # ``make``, ``kept``, and the last one (its proxy's death is told in the next message)
+    assert len(kept) == 2
+
+
 def _second_draw(seed):
     rng = np.random.default_rng(seed)
     rng.random()
@@ -281,14 +304,14 @@ GARBAGE = {
     "a length above the limit": struct.pack(">I", 2**31),
     "not msgpack": struct.pack(">I", 4) + b"\xc1\xc1\xc1\xc1",
     "a frame that is not three parts": frame(b"x"),
-    "a message of no known kind": frame(message([]), [], message(["z", 1])),
-    "an unknown extension": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(99, b"")], use_bin_type=True)),
-    "an answer nested too deep": frame(message([]), [], b"\x92\xa1r" + b"\x91" * 100_000 + b"\xc0"),
-    "a handle to nothing": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(10, message(["h", 99, "x", 0, []]))], use_bin_type=True)),
-    "a mirror of an unknown class": frame(message([[2, "Popen", message({})]]), [], message(["r", None])),
-    "an array whose shape lies": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(4, message(["<f8", [10**6], b"1234"]))], use_bin_type=True)),
-    "an object dtype": frame(message([]), [], msgpack.packb(["r", msgpack.ExtType(4, message(["|O", [1], b"12345678"]))], use_bin_type=True)),
-    "an unknown request": frame(message([]), [], message(["q", "eval", [1], None])),
+    "a message of no known kind": frame(message([]), [[], []], message(["z", 1])),
+    "an unknown extension": frame(message([]), [[], []], msgpack.packb(["r", msgpack.ExtType(99, b"")], use_bin_type=True)),
+    "an answer nested too deep": frame(message([]), [[], []], b"\x92\xa1r" + b"\x91" * 100_000 + b"\xc0"),
+    "a handle to nothing": frame(message([]), [[], []], msgpack.packb(["r", msgpack.ExtType(10, message(["h", 99, "x", 0, []]))], use_bin_type=True)),
+    "a mirror of an unknown class": frame(message([[2, "Popen", message({})]]), [[], []], message(["r", None])),
+    "an array whose shape lies": frame(message([]), [[], []], msgpack.packb(["r", msgpack.ExtType(4, message(["<f8", [10**6], b"1234"]))], use_bin_type=True)),
+    "an object dtype": frame(message([]), [[], []], msgpack.packb(["r", msgpack.ExtType(4, message(["|O", [1], b"12345678"]))], use_bin_type=True)),
+    "an unknown request": frame(message([]), [[], []], message(["q", "eval", [1], None])),
     "a truncated frame, then silence": struct.pack(">I", 100) + b"\x93",
 }
 

@@ -203,7 +203,7 @@ ENDINGS = {
         "                os.write(fd, b'\\x7f\\xff\\xff\\xff' + b'x' * 1000)\n        except OSError:\n            pass\n    import time; time.sleep(5)"
     ),
     "sends a forged answer": (
-        "import os, stat, struct, msgpack\n    body = msgpack.packb([msgpack.packb([]), [], msgpack.packb(['r', 'all passed'])])\n"
+        "import os, stat, struct, msgpack\n    body = msgpack.packb([msgpack.packb([]), [[], []], msgpack.packb(['r', 'all passed'])])\n"
         "    for fd in range(3, 64):\n        try:\n            if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
         "                os.write(fd, struct.pack('>I', len(body)) + body)\n        except OSError:\n            pass\n    os._exit(0)"
     ),

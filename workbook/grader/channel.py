@@ -240,9 +240,11 @@ class Channel:
         self.mirrored: dict[str, Mirrored] = {"Generator": GENERATOR}
         self.closed: str | None = None  # why the channel ended
         self.ended: Callable[[], str] = lambda: "the other side ended"  # says why, when the other side is gone
+        # handles: this side's objects, kept until the other side's proxy of one dies and it says so
         self.exports: dict[int, Any] = {}  # handle -> this side's object
         self.exported: dict[int, int] = {}  # id(object) -> handle
-        self.proxies: weakref.WeakValueDictionary[int, Proxy] = weakref.WeakValueDictionary()
+        self.proxies: dict[int, weakref.ref[Proxy]] = {}  # handle -> the proxy here of the other side's object
+        self.dropped: list[int] = []  # handles whose proxies died here since the last message
         # mirrors: id -> this side's object; its own weakly (when it dies, the other side lets go of its
         # copy), the other side's strongly (until that side lets go)
         self.mirrors: dict[int, Any] = {}
@@ -257,6 +259,7 @@ class Channel:
     def request(self, op: str, *args):
         """Ask the other side to apply ``op`` to ``args`` (the first is one of its objects); its answer."""
         errstate = np.geterr()
+        self._forget_unheld()  # before they are held below, which would keep every one alive for good
         # while the other side may still name this side's mirrors, none of them may die and be let go
         held = [self._mirror(mid) for mid in list(self.mirrors)]  # noqa: F841 -- held until the answer comes
         self._send(["q", op, list(args), None if errstate == DEFAULT_ERRSTATE else errstate])
@@ -327,17 +330,20 @@ class Channel:
     def _send(self, message: list) -> None:
         if self.closed:
             raise ChannelClosed(self.closed)
+        # what to let go: taken now, since a weakref callback may add to it at any allocation
+        mirrors, self.released = self.released, []
+        handles = self._dropped_handles()
         try:
             body = self._encode(message)
             changed = self._changed_mirrors()
-            frame = msgpack.packb([self._encode(changed), self.released, body], use_bin_type=True)
-            if len(frame) > FRAME_BYTES:
-                raise CannotCross(f"a message of {len(frame)} bytes, more than the channel's {FRAME_BYTES}")
+            frame = self._frame(changed, mirrors, handles, body)
         except CannotCross as error:
             if message[0] == "q":
+                self.released += mirrors
+                self.dropped += handles
                 raise
             changed = []  # an answer that cannot cross is an error, and the mirrors wait for the next message
-            frame = msgpack.packb([self._encode([]), self.released, self._encode(["e", error])], use_bin_type=True)
+            frame = self._frame(changed, mirrors, handles, self._encode(["e", error]))
         try:
             self.sock.sendall(struct.pack(">I", len(frame)) + frame)
         except OSError:
@@ -346,8 +352,16 @@ class Channel:
         except BaseException:
             self.close("interrupted while sending")
             raise
-        self.released = []
         self.synced.update((mid, state) for mid, _, state in changed)
+        for handle in handles:
+            del self.proxies[handle]
+
+    def _frame(self, changed: list, mirrors: list[int], handles: list[int], body: bytes) -> bytes:
+        """A message's frame: the mirrors that changed, the mirrors and handles the other side may let go, the message."""
+        frame = msgpack.packb([self._encode(changed), [mirrors, handles], body], use_bin_type=True)
+        if len(frame) > FRAME_BYTES:
+            raise CannotCross(f"a message of {len(frame)} bytes, more than the channel's {FRAME_BYTES}")
+        return frame
 
     def _receive(self):
         if self.closed:
@@ -359,7 +373,9 @@ class Channel:
             sync, released, body = msgpack.unpackb(
                 self._read(size), max_bin_len=FRAME_BYTES, max_str_len=0, max_array_len=ITEMS, max_map_len=0, max_ext_len=0
             )
-            self._let_go(released)
+            if not (isinstance(released, list) and len(released) == 2):
+                raise ValueError("released mirrors and handles that are not a pair")
+            self._let_go(*released)
             self._apply_mirrors(self._decode(sync))
             message = self._decode(body)
             kind = message[0]
@@ -522,13 +538,25 @@ class Channel:
             return self.exports[handle]
         if owner != _other(self.side) or type(handle) is not int or type(label) is not str or type(protocols) is not int:
             raise ValueError("a handle of no known form")
-        proxy = self.proxies.get(handle)
+        held = self.proxies.get(handle)
+        proxy = held and held()
         if proxy is None:
             if not (isinstance(methods, list) and all(type(name) is str for name in methods)):
                 raise ValueError("a handle whose methods are not names")
             cls = proxy_class(protocols & (1 << len(PROTOCOLS)) - 1)
-            proxy = self.proxies[handle] = cls(self, handle, label[:100], frozenset(methods))
+            proxy = cls(self, handle, label[:100], frozenset(methods))
+            self.proxies[handle] = weakref.ref(proxy, lambda _, handle=handle: self.dropped.append(handle))
         return proxy
+
+    def _dropped_handles(self) -> list[int]:
+        """The handles whose proxies died here (and were not made again since): the other side may let go."""
+        dead = set()
+        while self.dropped:
+            handle = self.dropped.pop()
+            held = self.proxies.get(handle)
+            if held is not None and held() is None:
+                dead.add(handle)
+        return sorted(dead)
 
     def _export(self, obj) -> int:
         handle = self.exported.get(id(obj))
@@ -606,11 +634,16 @@ class Channel:
         self.mirrors.pop(mid, None), self.synced.pop(mid, None), self.mirror_ids.pop(key, None)
         self.released.append(mid)
 
-    def _let_go(self, released) -> None:
-        """Drop the copies of the other side's mirrors that died there."""
-        if not isinstance(released, list) or not all(type(mid) is int for mid in released):
-            raise ValueError("released mirrors that are not a list of ids")
-        for mid in released:
+    def _let_go(self, mirrors, handles) -> None:
+        """Drop the copies of the other side's mirrors that died there, and the objects whose proxies died there."""
+        for ids in (mirrors, handles):
+            if not isinstance(ids, list) or not all(type(key) is int for key in ids):
+                raise ValueError("released mirrors or handles that are not a list of ids")
+        for handle in handles:
+            obj = self.exports.pop(handle, None)
+            if self.exported.get(id(obj)) == handle:
+                del self.exported[id(obj)]
+        for mid in mirrors:
             if mid % 2 != (self.side == "s"):
                 obj = self.mirrors.pop(mid, None)
                 self.synced.pop(mid, None)
