@@ -7,7 +7,8 @@ time in a fresh ``python -m pytest``: once with the learner's code in the tests'
 process (``--impl solutions``: how the grader ran before its student processes), once
 isolated (``--isolate``: the learner's code in a sandboxed student process, reached
 through the data-only channel). The CPU time is the process's and all its children's
-(the student process and bubblewrap included), read from ``getrusage``, less what a
+(the student process and bubblewrap included: ``getrusage`` and, for the student
+processes, what the run's report counts from /proc while they run), less what a
 third run that only collects the tests costs (starting Python, pytest and the tests'
 imports: the grader's runner pays that once, not per kata). The three runs of a kata
 follow each other, so that the machine's load affects them alike. The ratio is isolated
@@ -22,6 +23,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from workbook.implementation import ROOT
@@ -29,13 +31,19 @@ from workbook.katas import KATAS, kata_for_slug
 
 
 def cpu_seconds(arguments: list[str]) -> float:
-    """The CPU time of ``python -m pytest *arguments`` and every process it waited for."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([sys.executable, "-m", "pytest", *arguments], cwd=ROOT, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise RuntimeError(f"pytest {' '.join(arguments)} failed:\n{done.stdout[-2000:]}")
-    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    """The CPU time of ``python -m pytest *arguments``, every process it waited for, and its student processes
+    (which bubblewrap's PID namespace keeps out of ``getrusage``: the run's report counts them)."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", *arguments, f"--workbook-report={report}"], cwd=ROOT, capture_output=True, text=True
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise RuntimeError(f"pytest {' '.join(arguments)} failed:\n{done.stdout[-2000:]}")
+        students = json.loads(report.read_text(encoding="utf-8")).get("student_cpu_seconds", 0) if report.exists() else 0
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime + students
 
 
 def measure(slugs: list[str]) -> dict[str, dict[str, float]]:

@@ -176,7 +176,7 @@ def _student_process(request, kata: Kata, tmp_path_factory):
             module = Broken(f"your code for {kata.title} does not import: {type(error).__name__}: {error}")
         yield module
     finally:
-        process.close()
+        request.config.pluginmanager.get_plugin("day5-progress").student_cpu_seconds += process.close()
 
 
 @pytest.fixture(scope="session")
@@ -210,6 +210,7 @@ class Progress:
         self.not_started: set[str] = set()  # node ids of the tests that reached a stub
         self.earlier: set[str] = set()  # slugs of the katas whose outcomes come from --workbook-earlier
         self.diagnoses: dict[str, str] = {}  # node id -> the test's own hint (@pytest.mark.diagnosis)
+        self.student_cpu_seconds = 0.0  # of the student processes (--isolate), which the run's own CPU time leaves out
 
     def tree(self, kata: Kata, tmp_path_factory) -> Path | Broken:
         """The kata tree of ``kata`` for this run's implementation (built once per run)."""
@@ -397,4 +398,5 @@ class Progress:
             }
             for nodeid, kata in self.kata_of.items()
         }
-        path.write_text(json.dumps({"impl": str(self.impl), "tests": tests}, indent=1), encoding="utf-8")
+        report = {"impl": str(self.impl), "tests": tests, "student_cpu_seconds": round(self.student_cpu_seconds, 3)}
+        path.write_text(json.dumps(report, indent=1), encoding="utf-8")

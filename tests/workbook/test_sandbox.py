@@ -139,3 +139,15 @@ def test_a_process_dies_with_the_process_that_started_it(tmp_path):
             break
         time.sleep(0.05)
     assert state in ("Z", "X", "gone")  # killed (a zombie until init reaps it)
+
+
+def test_the_cpu_time_of_a_sandboxed_process_is_counted_while_it_runs(tmp_path):
+    """What a student process costs, in a PID namespace whose CPU time its starter never gets."""
+    busy = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end:\n    pass\nprint(flush=True)\ntime.sleep(60)"
+    process = sandbox.start([sys.executable, "-c", busy], tmp_path, LIMITS, sandbox.clean_environment(), stdout=subprocess.PIPE)
+    try:
+        process.stdout.readline()
+        assert 0.5 <= sandbox.cpu_seconds_below(process.pid) < 5
+    finally:
+        sandbox.kill_group(process.pid)
+        process.wait()

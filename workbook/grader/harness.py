@@ -147,8 +147,9 @@ class StudentProcess:
         how = f"killed by signal {-code} (a limit of time, memory or output?)" if code < 0 else f"exit code {code}"
         return f"the process of your code ended ({how})" + (f"; its last output:\n{text}" if text else "")
 
-    def close(self) -> None:
-        """Close the channel; the process ends by itself (so its CPU time is counted), or is killed."""
+    def close(self) -> float:
+        """Close the channel, so that the process ends by itself, or kill it; the CPU seconds it took."""
+        cpu_seconds = sandbox.cpu_seconds_below(self.process.pid)  # before it ends: bubblewrap's are not counted after
         self.channel.close("the kata's tests are done")
         try:
             self.process.wait(timeout=1)
@@ -156,3 +157,4 @@ class StudentProcess:
             pass
         sandbox.kill_group(self.process.pid)
         self.process.wait()
+        return cpu_seconds
