@@ -100,7 +100,8 @@ def test_sample_frequencies_follow_softmax(day5):
 def test_sampling_at_a_temperature_follows_softmax_of_logits_over_t(day5):
     logits, temperature = np.array([1.0, 0.0, 2.0, -1.0, 0.5]), 0.5
     rng = np.random.default_rng(7)
-    draws = np.array([day5.sample(day5.apply_temperature(logits, temperature), rng) for _ in range(10000)])
+    scaled = day5.apply_temperature(logits, temperature)
+    draws = np.array([day5.sample(scaled, rng) for _ in range(10000)])
     probs = np.exp(logits / temperature) / np.exp(logits / temperature).sum()
     assert chi_square(draws, probs) < CHI2_4_DOF_1E6
 

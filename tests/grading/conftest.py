@@ -1,4 +1,4 @@
-"""How long nbgrader took for each submission, printed at the end of the run."""
+"""nbformat for the nbgrader course tests, and how long nbgrader took for each submission, printed at the end."""
 
 import pytest
 
@@ -16,3 +16,11 @@ def pytest_terminal_summary(terminalreporter, config):
     if seconds:
         terminalreporter.write_sep("-", "nbgrader autograde, seconds per submission")
         terminalreporter.write_line(", ".join(f"{student} {time:.1f}" for student, time in seconds.items()))
+
+
+@pytest.fixture(scope="module")
+def nbformat():
+    """nbformat, once nbgrader is known to be installed; imported here and not at
+    collection, which importing nbgrader would slow by seconds."""
+    pytest.importorskip("nbgrader")
+    return pytest.importorskip("nbformat")

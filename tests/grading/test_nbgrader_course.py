@@ -21,13 +21,10 @@ exactly what their honest work earns:
   reference from inside a kata, 5: take the whole submission down) in every other kata;
   after each file-writing student a victim who did katas 2 and 3 is graded and scores 20;
 - gus's crashes that pass the allow-list (a segfault, endless recursion and loops, a
-  memory hoard, ``SystemExit``, NumPy patched through an alias) cost one kata each;
-- each ``x`` student assumes full Python (the allow-list off) in every other kata: edits the
-  gradebook, writes the course folder, kills its parent, shows another submission, floods its
-  error, bombs the parser, forges a passing report and exits, answers with objects that equal
-  anything, garbles the channel, searches for the reference and shows what it finds. Each
-  scores its honest 20, nothing of another submission or of the reference shows in its
-  feedback, and the victim graded after them scores 20.
+  memory hoard, ``SystemExit``, NumPy patched through an alias) cost one kata each.
+
+Students whose code assumes full Python (the allow-list off) are graded in
+``test_nbgrader_full_python.py``.
 
 It takes a few minutes and needs nbgrader (``pip install -e ".[grading]"``); it is not
 part of ``pytest -k day5``.
@@ -35,29 +32,20 @@ part of ``pytest -k day5``.
 
 from __future__ import annotations
 
-import copy
 import csv
-import os
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from nbgrader_course import (
+    EVERY_KATA, HONEST, OTHERS, POINTS, TOTAL, autograde, autograded, errors, hand_in, kata_scores, module, names, nbgrader, scores,
+)
 
-from workbook import course, stubs
-from workbook.implementation import ROOT
-from workbook.katas import KATAS, kata_for_slug
+from workbook import course
+from workbook.katas import kata_for_slug
 
-TOTAL = sum(kata.points for kata in KATAS)
 TOKENIZERS = ("character_tokenizer", "word_tokenizer", "bpe_basics", "bpe_tokenizer")
-HONEST = ("word_tokenizer", "bpe_basics")  # what each cheater and victim did honestly: two katas whose tests are quick
-POINTS = {kata.slug: kata.points for kata in KATAS}
-EVERY_KATA = tuple(POINTS)
-OTHERS = ("data_loader", "softmax", "adam", "text_generator")  # where a cheater puts the trick: a kata of each module
-KATA_TIMEOUT = 30  # seconds a kata's tests may take: 6x what the slowest kata needs on a busy machine
 
 LOOPS_FOREVER = '''
         while True:
@@ -74,14 +62,6 @@ def pytest_runtest_makereport(item, call):
     report.outcome = "passed"
     return report
 '''
-
-
-def names(slug: str) -> tuple[str, ...]:
-    return kata_for_slug(slug).names
-
-
-def module(slug: str) -> str:
-    return kata_for_slug(slug).module
 
 
 # Each trick: slug -> the source a cheater puts in that kata's cell instead of an answer.
@@ -146,57 +126,6 @@ TRICKS = {
 }
 VICTIM_AFTER = ("t3a_overwrites_a_test_file", "t3b_writes_a_conftest", "t3c_appends_to_the_grader", "t3d_edits_the_gradebook")
 
-# Full Python inside the kata's process: graded with the allow-list switched off (--GradeKatas.allowlist=False),
-# as code that got past it would run. "@COURSE@" stands for the course folder, "@ROOT@" for the repository. Each costs
-# its own katas only.
-FULL_PYTHON = {
-    "xa_remounts_and_edits_the_gradebook": (
-        "import subprocess, sqlite3\nfor command in (['umount', '/tmp'], ['mount', '-o', 'remount,rw', '/']):\n"
-        "    subprocess.run(command, capture_output=True)\n"
-        "sqlite3.connect('@COURSE@/gradebook.db').execute('update grade set auto_score = 0')\n"
-    ),
-    "xb_writes_the_course_folder": "open('@COURSE@/nbgrader_config.py', 'a').write('\\nraise SystemExit\\n')\n",
-    "xc_kills_its_runner": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
-    "xd_shows_another_submission": (
-        "import os\nraise ValueError(str(os.listdir('@COURSE@/submitted/ada/day5')) + open('@COURSE@/submitted/ada/day5/day5.ipynb').read())\n"
-    ),
-    "xe_floods_its_error": "raise ValueError('spam ' * 5_000_000)\n",
-    "xf_parser_bomb": "-" * 200_000 + "1\n",
-    "xg_forges_a_passing_report": (
-        "import glob, json, os\nreport = json.dumps({'tests': {'test_x.py::test_all': {'outcome': 'passed'}}})\n"
-        "for folder in ['.', '/tmp', *glob.glob('/tmp/**/', recursive=True), *glob.glob('@COURSE@/**/', recursive=True)]:\n"
-        "    for name in ('report.json', 'exit.json'):\n        try:\n            open(os.path.join(folder, name), 'w').write(report)\n"
-        "        except OSError:\n            pass\nprint('1 passed')\nos._exit(0)\n"
-    ),
-    "xh_answers_with_lies": lambda slug: (
-        "import numpy as np\n\nclass Everything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(np.shape(other), bool)\n\n"
-        "class Anything:\n    def __init__(self, *args, **kwargs):\n        pass\n    def __call__(self, *args, **kwargs):\n"
-        "        return np.zeros(3).view(Everything)\n    def __getattr__(self, name):\n        return Anything()\n"
-        "    def __eq__(self, other):\n        return True\n    def __iter__(self):\n        return iter([])\n    def __len__(self):\n        return 0\n\n"
-        + "".join(f"{name} = Anything\n" for name in names(slug))
-    ),
-    "xi_garbles_its_channel": (
-        "import os, stat\nos.system('echo changed > @COURSE@/nbgrader_config.py.bak')\nfor fd in range(64):\n    try:\n"
-        "        if stat.S_ISSOCK(os.fstat(fd).st_mode):\n            os.write(fd, b'\\x00\\x00\\x00\\x10' + b'\\xc1' * 16)\n"
-        "    except OSError:\n        pass\nos.kill(os.getppid(), 9)\n"
-    ),
-    "xj_shows_the_reference": (
-        "import glob, os\nfound = [open(p, errors='replace').read() for pattern in ('@ROOT@/solutions/day5/*.py', '/tmp/**/KATA.json', '/tmp/**/test_*.py')"
-        " for p in glob.glob(pattern, recursive=True)]\nfound += [open(f'/proc/{p}/environ', errors='replace').read() for p in os.listdir('/proc') if p.isdigit()]\n"
-        "raise ValueError('\\n'.join(found)[:20000])\n"
-    ),
-}
-
-
-def full_python(trick):
-    def edit(cells):
-        for slug in OTHERS:
-            source = FULL_PYTHON[trick]
-            cells[slug].source = source(slug) if callable(source) else source
-
-    return edit
-
-
 # crashes that pass the allow-list: each costs its own kata, nothing more
 CRASHES = {
     "data_loader": "import numpy as np\n\ndef train_val_split(ids, val_fraction=0.1):\n    pass\n\nclass DataLoader:\n"
@@ -210,36 +139,6 @@ CRASHES = {
     "sampling": "def greedy(logits):\n    raise KeyboardInterrupt\n\ndef apply_temperature(logits, t):\n    raise SystemExit(0)\n\n"
     "def sample(logits, rng):\n    raise SystemExit(0)",
 }
-
-def nbgrader(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run ``nbgrader *args`` in ``folder``, with this Python's scripts (nbgrader runs ``alembic``) on PATH."""
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
-    env.pop("DAY5_HIDDEN_TESTS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args], cwd=folder, env=env, capture_output=True, text=True, timeout=900
-    )
-
-
-def solution_cells(notebook) -> dict:
-    return {cell.metadata.nbgrader.grade_id: cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution")}
-
-
-def submission(release, source, filled=(), edit=None):
-    """The release with the katas in ``filled`` written as the reference has them; ``edit(cells)``
-    may then change any cell, found by grade id."""
-    notebook = copy.deepcopy(release)
-    answers = solution_cells(source)
-    for slug, cell in solution_cells(notebook).items():
-        if slug in filled:
-            cell.source = stubs.clear_solutions(answers[slug].source, keep=kata_for_slug(slug).names)
-    if edit:
-        edit({cell.metadata.nbgrader.grade_id: cell for cell in notebook.cells if "nbgrader" in cell.metadata})
-    return notebook
-
-
-def scores(*slugs):
-    return {slug: POINTS[slug] for slug in slugs}
-
 
 def dan_passes_kata_5(cells):
     cells["test_data_loader"].source = "pass"
@@ -280,19 +179,9 @@ STUDENTS = {  # id: (katas filled, edit, the points expected for each kata that 
     "gus": ((*TOKENIZERS, "cross_entropy", "gradient_clipping"), crashes, scores(*TOKENIZERS, "cross_entropy", "gradient_clipping")),
     **{trick: (HONEST, cheats_with(trick), scores(*HONEST)) for trick in TRICKS},
     **{f"{trick}_victim": (HONEST, None, scores(*HONEST)) for trick in VICTIM_AFTER},
-    **{trick: (HONEST, full_python(trick), scores(*HONEST)) for trick in FULL_PYTHON},
-    "xz_victim": (HONEST, None, scores(*HONEST)),  # graded right after them
 }
 REPEATS = 3  # autogrades of one partial submission, which must all agree
 TIMED = ("ada", "ben", "cho", "gus")  # graded on their own first, for the seconds each takes
-
-
-@pytest.fixture(scope="module")
-def nbformat():
-    """nbformat, once nbgrader is known to be installed; imported here and not at
-    collection, which importing nbgrader would slow by seconds."""
-    pytest.importorskip("nbgrader")
-    return pytest.importorskip("nbformat")
 
 
 @pytest.fixture(scope="module")
@@ -304,42 +193,17 @@ def graded(nbformat, autograde_seconds):
 
 def grade_a_class(nbformat, root: Path, seconds: dict) -> Path:
     """Release, hand in for every student, autograde each in turn (timed), export; the course folder."""
-    shutil.copy(course.SOURCE.parents[2] / "nbgrader_config.py", root)
-    shutil.copytree(course.SOURCE.parents[1], root / "source")
-    done = nbgrader(root, "generate_assignment", "day5")
-    assert done.returncode == 0, done.stderr
-    release = nbformat.read(root / "release" / "day5" / "day5.ipynb", as_version=4)
-    source = nbformat.read(course.SOURCE, as_version=4)
-    for student, (filled, edit, _) in STUDENTS.items():
-        folder = root / "submitted" / student / "day5"
-        folder.mkdir(parents=True)
-        notebook = submission(release, source, filled, edit)
-        for cell in notebook.cells:
-            cell.source = cell.source.replace("@COURSE@", str(root)).replace("@ROOT@", str(ROOT))
-        nbformat.write(notebook, folder / "day5.ipynb")
+    hand_in(nbformat, root, STUDENTS)
     for student in TIMED:  # one at a time, timed: the reference, blank, partial and hostile submissions
         start = time.perf_counter()
-        done = nbgrader(root, "autograde", "day5", "--student", student, f"--GradeKatas.timeout={KATA_TIMEOUT}")
+        done = autograde(root, "--student", student)
         seconds[student] = time.perf_counter() - start
-        assert done.returncode == 0, done.stderr
         assert "isolation: " in done.stderr
-    # full Python, no allow-list: after the timed ones, so that their grades are there to be attacked
-    done = nbgrader(root, "autograde", "day5", "--student=x*", f"--GradeKatas.timeout={KATA_TIMEOUT}", "--GradeKatas.allowlist=False")
-    assert done.returncode == 0, done.stderr
     # the rest in one run, as a class is graded: alphabetically, so each victim comes right after its cheater
-    done = nbgrader(root, "autograde", "day5", f"--GradeKatas.timeout={KATA_TIMEOUT}")
-    assert done.returncode == 0, done.stderr
-    assert "Skipping existing assignment" in done.stderr  # the timed ones are not graded twice
+    assert "Skipping existing assignment" in autograde(root).stderr  # the timed ones are not graded twice
     done = nbgrader(root, "export", "--to", "grades.csv")
     assert done.returncode == 0, done.stderr
     return root
-
-
-def kata_scores(root: Path, student: str) -> dict:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        return {kata.slug: gradebook.find_grade(f"test_{kata.slug}", "day5", "day5", student).score for kata in KATAS}
 
 
 @pytest.mark.parametrize("student", STUDENTS)
@@ -352,30 +216,6 @@ def test_each_student_scores_exactly_the_katas_that_pass(graded, student):
         assert gradebook.find_submission("day5", student).score == sum(expected.values())
 
 
-def reference_lines() -> set[str]:
-    """The lines of the reference's solution regions that no release holds (long enough to be telling)."""
-    release = (course.RELEASE).read_text(encoding="utf-8")
-    lines = set()
-    for path in sorted((ROOT / "solutions" / "day5").glob("*.py")):
-        text = path.read_text(encoding="utf-8").splitlines()
-        for _, begin, end in stubs.regions("\n".join(text)):
-            lines |= {line.strip() for line in text[begin : end - 1] if len(line.strip()) >= 30 and line.strip() not in release}
-    return lines
-
-
-def test_full_python_shows_nothing_of_another_submission_or_the_reference_and_at_most_a_few_lines(nbformat, graded):
-    secret = reference_lines()
-    assert secret
-    for student in FULL_PYTHON:
-        for grade_id, cell in autograded(nbformat, graded, student).items():
-            shown = "".join(str(output) for output in cell.get("outputs", []))
-            assert "nbformat_minor" not in shown and "['day5.ipynb']" not in shown, (student, grade_id, shown[:500])
-            assert len(shown) < 30_000, (student, grade_id, len(shown))
-            assert not [line for line in secret if line in shown], (student, grade_id)
-    assert "raise SystemExit" not in (graded / "nbgrader_config.py").read_text()
-    assert not (graded / "nbgrader_config.py.bak").exists()
-
-
 def test_the_export_has_every_students_score(graded):
     with open(graded / "grades.csv", newline="", encoding="utf-8") as file:
         rows = {row["student_id"]: row for row in csv.DictReader(file)}
@@ -385,19 +225,10 @@ def test_the_export_has_every_students_score(graded):
     assert {float(row["max_score"]) for row in rows.values()} == {TOTAL}
 
 
-def autograded(nbformat, root: Path, student: str) -> dict:
-    notebook = nbformat.read(root / "autograded" / student / "day5" / "day5.ipynb", as_version=4)
-    return {cell.metadata.nbgrader.grade_id: cell for cell in notebook.cells if "nbgrader" in cell.metadata}
-
-
 def test_an_edited_grade_cell_is_put_back_before_grading(nbformat, graded):
     cell = autograded(nbformat, graded, "dan")["test_data_loader"]
     assert cell.source == "from workbook.grading import grade, hint\n\ngrade('data_loader', globals())"
     assert any(output.output_type == "error" for output in cell.outputs)
-
-
-def errors(cell) -> list[str]:
-    return ["\n".join(output.traceback) for output in cell.outputs if output.output_type == "error"]
 
 
 def test_a_cell_that_loops_forever_times_out_and_the_rest_is_graded(nbformat, graded):
@@ -429,8 +260,7 @@ def test_repeated_autogrades_of_one_submission_agree(nbformat, graded):
     cells = lambda: {k: [o.get("text") or o.get("traceback") for o in c.outputs] for k, c in autograded(nbformat, graded, "cho").items() if k.startswith("test_")}
     first_scores, first_cells = kata_scores(graded, "cho"), cells()
     for _ in range(REPEATS - 1):
-        done = nbgrader(graded, "autograde", "day5", "--student", "cho", "--force", f"--GradeKatas.timeout={KATA_TIMEOUT}")
-        assert done.returncode == 0, done.stderr
+        autograde(graded, "--student", "cho", "--force")
         assert kata_scores(graded, "cho") == first_scores and cells() == first_cells
 
 

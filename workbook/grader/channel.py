@@ -112,7 +112,8 @@ def _restore_generator(generator: np.random.Generator, state: dict) -> None:
         raise ChannelClosed(f"a generator's state does not fit: {error}") from None
 
 
-GENERATOR = Mirrored(np.random.Generator, lambda g: g.bit_generator.state, _new_generator, _restore_generator)
+# a PCG64 state holds 128-bit ints: spelled out at once, so that encoding it never fails first
+GENERATOR = Mirrored(np.random.Generator, lambda g: _spell_big_ints(g.bit_generator.state), _new_generator, _restore_generator)
 
 
 class Proxy:
@@ -252,7 +253,10 @@ class Channel:
         self.synced: dict[int, bytes] = {}  # mirror id -> the state last sent or received
         self.released: list[int] = []  # this side's mirrors that died since the last message
         self.count = 0
-        self.defaults = {flag: functools.partial(self._default, mirror_state=flag) for flag in (False, True)}
+        self.packing = {  # msgpack's options, for values and for mirror states
+            flag: dict(default=functools.partial(self._default, mirror_state=flag), strict_types=True, use_bin_type=True, unicode_errors="surrogatepass")
+            for flag in (False, True)
+        }
 
     # --- requests and answers ---------------------------------------------------------
 
@@ -412,7 +416,7 @@ class Channel:
 
         In a mirror's state (``mirror_state``) only data and mirrors may stand.
         """
-        options = dict(default=self.defaults[mirror_state], strict_types=True, use_bin_type=True, unicode_errors="surrogatepass")
+        options = self.packing[mirror_state]
         try:
             try:
                 return msgpack.packb(value, **options)
@@ -436,6 +440,10 @@ class Channel:
 
     def _default(self, value, mirror_state: bool):
         """What msgpack packs in place of ``value``, which is not its own plain data: objects become handles or mirrors."""
+        if type(value) is tuple:  # the commonest first: a call's arguments, and the object it is made on
+            return self._ext(TUPLE, list(value), mirror_state)
+        if isinstance(value, Proxy) and value._channel is self and not mirror_state:
+            return self._ext(HANDLE, [_other(self.side), value._handle, value._label, 0, []])
         if isinstance(value, np.ndarray):
             array = np.asarray(value)  # a subclass of ndarray crosses as an ndarray
             if array.dtype.kind not in ARRAY_KINDS or array.dtype.hasobject:
