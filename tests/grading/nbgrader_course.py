@@ -19,7 +19,7 @@ POINTS = {kata.slug: kata.points for kata in KATAS}
 EVERY_KATA = tuple(POINTS)
 HONEST = ("word_tokenizer", "bpe_basics")  # what each cheater and victim did honestly: two katas whose tests are quick
 OTHERS = ("data_loader", "softmax", "adam", "text_generator")  # where a cheater puts the trick: a kata of each module
-KATA_TIMEOUT = 30  # seconds a kata's tests may take: 6x what the slowest kata needs on a busy machine
+KATA_TIMEOUT = 15  # seconds a kata's tests may take at least (the limit is 10x the reference's time, with this floor)
 
 
 def names(slug: str) -> tuple[str, ...]:
