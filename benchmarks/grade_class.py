@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workbook import course, stubs
+from workbook.authoring import course, stubs
 from workbook.katas import KATAS, kata_for_slug
 
 EVERY_KATA = tuple(kata.slug for kata in KATAS)
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--students and --jobs must be 1 or more")
     import tempfile
 
-    from workbook.grade_class import Course, grade
+    from workbook.classroom.grade_class import Course, grade
 
     students = synthetic_class(args.students)
     counts = {kind: list(students.values()).count(kind) for kind in KINDS}

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from workbook.stubs import write_atomic
+from workbook.authoring.stubs import write_atomic
 
 HEADER = ("measurement", "ours", "baseline", "baseline time", "speedup", "target", "met")
 LEGEND = ("speedup: median over rounds of baseline time / our time (above 1, ours is faster); a row without a"

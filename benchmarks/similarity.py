@@ -22,7 +22,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from workbook import course, similarity, similarity_report
+from workbook.authoring import course
+from workbook.classroom import similarity, similarity_report
 from workbook.katas import KATAS
 
 STUB = re.compile(r"^( *)# YOUR CODE HERE\n *raise NotImplementedError\(\)", re.MULTILINE)

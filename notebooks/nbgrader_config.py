@@ -15,11 +15,11 @@ c = get_config()  # noqa: F821 (nbgrader provides it)
 c.CourseDirectory.course_id = "day5"
 
 # Autograding never runs a student's kernel: nbgrader's Execute step is replaced by the
-# workbook's grader (workbook/autograde.py), which runs each kata's tests in a harness of
+# workbook's grader (workbook/grader/autograde.py), which runs each kata's tests in a harness of
 # their own and the kata's cell in a sandboxed student process that holds no test and no
 # reference (docs/threat-model.md). The other steps are nbgrader's own.
 c.Autograde.autograde_preprocessors = [
-    "workbook.preprocessor.GradeKatas",
+    "workbook.grader.preprocessor.GradeKatas",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

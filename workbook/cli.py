@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import course, grade_class, implementation, mutants, similarity_report, stubs
+from . import implementation
+from .authoring import course, mutants, stubs
+from .authoring.verify import verify
+from .classroom import grade_class, similarity_report
 from .implementation import NAMED
-from .verify import verify
 
 GENERATE = """\
 Regenerate exercises/day5/ (the learner's stubs) and the notebooks from solutions/day5/
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             implementation.resolve(args.impl)
         except ValueError as error:
             watching.error(str(error))
-        from .watch import watch
+        from .learner.watch import watch
 
         return watch(args.impl)
     if args.command == "grade":

@@ -7,7 +7,7 @@ when every test passes; otherwise the failing law, the values it compared and th
 first hint, then raises ``KataNotPassed``. ``hint("adam", 2)`` shows a deeper hint.
 
 This path is feedback for a learner, in a kernel the learner controls. Scores come
-from ``nbgrader autograde``, which never runs these cells (``workbook.autograde``).
+from ``nbgrader autograde``, which never runs these cells (``workbook.grader.autograde``).
 """
 
 from __future__ import annotations

@@ -31,9 +31,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from threadpoolctl import threadpool_limits
 
-from . import implementation, limits, sandbox, trees
+from . import implementation, trees
+from .grader import sandbox
 from .katas import KATAS, Kata, kata_for_slug, kata_for_test_file
-from .summary import summarize
+from .learner import limits
+from .learner.summary import summarize
 
 NO_EXPLAIN = [phase for phase in Phase if phase is not Phase.explain]  # its "explanation" names engine lines
 settings.register_profile("learner", max_examples=25, deadline=None, phases=NO_EXPLAIN)

@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .course import head
+from .authoring.course import head
+from .authoring.stubs import clear_solutions, write_atomic
 from .implementation import NAMED, NOTEBOOK_CELL
 from .katas import KATAS, Kata
-from .stubs import clear_solutions, write_atomic
 
 TOP_LEVEL = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
 KATA_FILE = "KATA.json"  # in a tree's day5/: the kata whose code is the learner's, and that code

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from workbook import stubs
+from workbook.authoring import stubs
 
 CORPUS = "the cat sat on the mat. the dog sat on the log. " * 20
 TINY = ["--steps", "6", "--eval-every", "3", "--batch-size", "2", "--seq-len", "8", "--hidden", "8", "--embedding-dim", "4"]

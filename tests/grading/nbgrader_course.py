@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workbook import course, stubs
+from workbook.authoring import course, stubs
 from workbook.implementation import ROOT
 from workbook.katas import KATAS, kata_for_slug
 

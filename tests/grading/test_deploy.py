@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.grade_class import arguments, job_script, parse_shard
+from workbook.classroom.grade_class import arguments, job_script, parse_shard
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 WORKFLOW = DEPLOY / "github-actions" / "grade-day5.yml"

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import grade_class as build
-from workbook.grade_class import Course, UsageError, merge
+from workbook.classroom.grade_class import Course, UsageError, merge
 from workbook.katas import KATAS
 
 TIMEOUT = 15  # seconds per kata at least (the limit is 10x the reference's time, with this floor): the endless loop costs this, three times
@@ -376,7 +376,7 @@ def test_a_missing_course_folder_is_a_clear_error(tmp_path):
 
 
 def test_the_shards_split_the_class_evenly_and_without_overlap():
-    from workbook.grade_class import in_shard, parse_shard
+    from workbook.classroom.grade_class import in_shard, parse_shard
 
     students = [f"s{i}" for i in range(13)]
     for count in range(1, 6):
@@ -389,8 +389,8 @@ def test_zips_are_unpacked_into_submitted_and_a_bad_one_is_reported(tmp_path):
     pytest.importorskip("nbgrader")
     import zipfile
 
-    from workbook import course as layout
-    from workbook.grade_class import collect_zips
+    from workbook.authoring import course as layout
+    from workbook.classroom.grade_class import collect_zips
 
     root = tmp_path / "course"
     (root / "source" / "day5").mkdir(parents=True)

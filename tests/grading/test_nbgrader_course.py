@@ -42,7 +42,7 @@ from nbgrader_course import (
     EVERY_KATA, HONEST, OTHERS, POINTS, TOTAL, autograde, autograded, errors, hand_in, kata_scores, module, names, nbgrader, scores,
 )
 
-from workbook import course
+from workbook.authoring import course
 from workbook.katas import kata_for_slug
 
 TOKENIZERS = ("character_tokenizer", "word_tokenizer", "bpe_basics", "bpe_tokenizer")

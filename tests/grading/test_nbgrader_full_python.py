@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from nbgrader_course import HONEST, OTHERS, POINTS, autograde, autograded, hand_in, kata_scores, names, scores
 
-from workbook import course, stubs
+from workbook.authoring import course, stubs
 from workbook.implementation import ROOT
 
 # Full Python inside the kata's process: graded with the allow-list switched off (--GradeKatas.allowlist=False),

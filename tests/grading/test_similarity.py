@@ -19,8 +19,8 @@ import sys
 import pytest
 
 from benchmarks.similarity import disguise, fill, write_class
-from workbook import similarity
-from workbook.similarity_report import DEFAULT_THRESHOLD, run
+from workbook.classroom import similarity
+from workbook.classroom.similarity_report import DEFAULT_THRESHOLD, run
 
 
 @pytest.fixture(scope="module", autouse=True)

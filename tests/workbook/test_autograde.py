@@ -1,4 +1,4 @@
-"""What one bad kata may cost: its own points, never the submission (workbook.autograde, trees).
+"""What one bad kata may cost: its own points, never the submission (workbook.grader.autograde, trees).
 
 These run the real sandbox with the allow-list switched off (``allowlist=False``), as
 code that got past it would run: full Python inside the kata's process.
@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from workbook import autograde, course, sandbox, trees
+from workbook import trees
+from workbook.authoring import course
+from workbook.grader import autograde, sandbox
 from workbook.implementation import NAMED
 from workbook.katas import kata_for_slug
 

@@ -7,7 +7,9 @@ import subprocess
 
 import pytest
 
-from workbook import cli, course, grade_class, stubs
+from workbook import cli
+from workbook.authoring import course, stubs
+from workbook.classroom import grade_class
 from workbook.implementation import NAMED, ROOT
 
 

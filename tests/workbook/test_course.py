@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from workbook import course, implementation, stubs
+from workbook import implementation
+from workbook.authoring import course, stubs
 from workbook.katas import KATAS
 
 
@@ -126,7 +127,8 @@ def test_hint_shows_the_deeper_levels_in_the_notebook(capsys):
 
 
 def test_private_hidden_tests_count_for_their_kata_and_stay_private(tmp_path):
-    from workbook import autograde, sandbox, trees
+    from workbook import trees
+    from workbook.grader import autograde, sandbox
 
     (tmp_path / "test_06_private.py").write_text(textwrap.dedent("""
         def test_softmax_of_one_logit_is_two(day5):

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from workbook import implementation, stubs
-from workbook.katas import KATAS, kata_for_test_file
+from workbook import implementation
+from workbook.authoring import stubs
 from workbook.implementation import ROOT
+from workbook.katas import KATAS, kata_for_test_file
 
 SOURCE = '''\
 import math

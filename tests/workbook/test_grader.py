@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbook import sandbox, stubs, trees
+from workbook import trees
+from workbook.authoring import stubs
+from workbook.grader import sandbox
 from workbook.implementation import NAMED, ROOT
 from workbook.katas import KATAS, kata_for_slug
 

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from workbook import stubs
+from workbook.authoring import stubs
 from workbook.implementation import ROOT
 from workbook.katas import KATAS
 

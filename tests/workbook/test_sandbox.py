@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from workbook import sandbox
+from workbook.grader import sandbox
 from workbook.implementation import ROOT
 
 LIMITS = sandbox.Limits(seconds=20, memory=1 << 30)
@@ -122,7 +122,7 @@ def test_full_python_inside_reaches_no_privilege_and_none_of_the_machine(tmp_pat
 def test_a_process_dies_with_the_process_that_started_it(tmp_path):
     """A grader killed halfway leaves no harness or student process running (confined or not)."""
     starter = (
-        f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; from workbook import sandbox\n"
+        f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; from workbook.grader import sandbox\n"
         f"p = sandbox.start(['sleep', '60'], Path({str(tmp_path)!r}), sandbox.Limits(), {{'PATH': '/usr/bin:/bin'}}, confine=False)\n"
         "print(p.pid, flush=True)\ntime.sleep(60)"
     )

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from workbook import stubs
+from workbook.authoring import stubs
 from workbook.katas import KATAS
-from workbook.watch import CLEAR
+from workbook.learner.watch import CLEAR
 
 
 def read_until(lines: queue.Queue, text: str, seconds: float = 180) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from . import implementation
+from .. import implementation
 
 try:
     import resource

@@ -45,9 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import course
-from .katas import kata_for_slug
-from .stubs import clear_solutions
+from ..authoring import course
+from ..authoring.stubs import clear_solutions
+from ..katas import kata_for_slug
 
 K = 12  # tokens per fingerprint: about one line of code
 PLACEHOLDER = "V"
@@ -325,7 +325,7 @@ def solution_cells(notebook) -> dict[str, str]:
 
 def read(path: Path) -> dict[str, str]:
     """A notebook's solution cells; a file that is not a notebook has none."""
-    from .course import nbformat
+    from ..authoring.course import nbformat
 
     try:
         return solution_cells(nbformat().read(path, as_version=4))

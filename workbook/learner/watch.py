@@ -18,9 +18,9 @@ from pathlib import Path
 
 import watchfiles
 
-from . import implementation
-from .implementation import ROOT
-from .katas import KATAS, Kata
+from .. import implementation
+from ..implementation import ROOT
+from ..katas import KATAS, Kata
 
 CLEAR = "\033[2J\033[H"
 KEYS = "h: next hint, a: every kata on each save, q: quit"

@@ -40,8 +40,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..implementation import NAMED, ROOT
-from ..katas import KATAS, kata_for_slug
+from ...implementation import NAMED, ROOT
+from ...katas import KATAS, kata_for_slug
 from .catalogue import CATALOGUE, REJECTED, Mutant
 
 __all__ = ["CATALOGUE", "REJECTED", "Mutant", "apply", "main", "problems_of", "run"]
@@ -141,7 +141,7 @@ def _warm_up() -> None:
     import pytest
     from hypothesis import Phase, settings
 
-    from .. import plugin  # noqa: F401  (registers the profiles)
+    from ... import plugin  # noqa: F401  (registers the profiles)
 
     # Neither changes whether a run fails: the failure is found before shrinking starts, and
     # without the database no run replays what another one saved.

@@ -1,7 +1,7 @@
 """The grader's harnesses: each kata's tests in a forked child of one warm process.
 
 Starting Python, NumPy, pytest and Hypothesis costs about a second of CPU; fourteen
-katas would pay it fourteen times. ``python -m workbook.runner FOLDER`` pays it once,
+katas would pay it fourteen times. ``python -m workbook.grader.runner FOLDER`` pays it once,
 then forks one child per kata folder of FOLDER (``FOLDER/<slug>/`` holds the kata's
 tree and its tests). Each child is a kata's harness: it runs pytest with ``--isolate``,
 so the tests and the reference stay in it and the learner's code runs in a student
@@ -30,7 +30,7 @@ import numpy  # noqa: F401
 import pytest_timeout  # noqa: F401
 import workbook.plugin  # noqa: F401
 
-from . import limits
+from ..learner import limits
 from .sandbox import kill_group
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
@@ -98,7 +98,7 @@ def _record(folder: Path, returncode: int | None, start: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workbook.runner", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m workbook.grader.runner", description=__doc__)
     parser.add_argument("root", type=Path, help="folder of kata folders, each holding tree/ and tests/")
     parser.add_argument("--katas", required=True, help="the kata folders to run, by slug, comma-separated")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="katas at once")

@@ -21,8 +21,8 @@ import ast
 import sys
 from collections.abc import Iterator
 
-from .implementation import NAMED, ROOT
-from .katas import KATAS, Kata
+from ..implementation import NAMED, ROOT
+from ..katas import KATAS, Kata
 from .stubs import clear_solutions, write_atomic
 
 SOURCE = ROOT / "notebooks" / "source" / "day5" / "day5.ipynb"

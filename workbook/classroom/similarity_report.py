@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .katas import kata_for_slug
+from ..katas import kata_for_slug
 from .similarity import REFERENCE, Answer, Pair, Scores, compare, find_notebooks, source_notebook
 
 DEFAULT_THRESHOLD = 0.5

@@ -33,11 +33,12 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import sandbox, trees
+from .. import trees
+from ..authoring.stubs import write_atomic
+from ..implementation import NAMED, ROOT
+from ..katas import KATAS, Kata, kata_for_slug
+from . import sandbox
 from .allowlist import check as allowlist_check
-from .implementation import NAMED, ROOT
-from .katas import KATAS, Kata, kata_for_slug
-from .stubs import write_atomic
 
 HIDDEN_TESTS = "DAY5_HIDDEN_TESTS"
 RELATIVE = 10  # a kata may take this many times what the reference's tests take on the same machine
@@ -78,7 +79,7 @@ def grade_katas(
     (``allowlist=False``) to grade code that gets past it.
 
     Each kata that passes the allow-list gets a folder of its own (its tree and copies of
-    its tests) in a private temporary folder, and ``workbook.runner`` runs each kata's
+    its tests) in a private temporary folder, and ``workbook.grader.runner`` runs each kata's
     harness there, in a forked process of its own with the kata's limits; each harness
     starts the sandboxed student process of its kata. ``hide`` are folders that the
     student processes must not see even where they lie inside a folder they are shown.
@@ -115,7 +116,7 @@ def _run_harnesses(root: Path, slugs: list[str], limits: sandbox.Limits, seconds
     home = hypothesis_home()
     mine = {slug: seconds[slug] for slug in slugs}
     argv = [
-        sys.executable, "-m", "workbook.runner", str(root), f"--jobs={jobs}", f"--katas={','.join(slugs)}",
+        sys.executable, "-m", "workbook.grader.runner", str(root), f"--jobs={jobs}", f"--katas={','.join(slugs)}",
         f"--seconds={json.dumps(mine)}", f"--memory={limits.memory}", f"--hypothesis-home={home}",
     ]
     whole = replace(limits, seconds=sum(mine.values()) + 60, memory=limits.memory + (1 << 30))
@@ -256,7 +257,7 @@ def grade_notebook(
 @functools.cache
 def untouched(jobs: int) -> dict[str, tuple[trees.Answer, KataResult]]:
     """Each kata's answer in the release (the stub) and the result it gets (cached on disk)."""
-    from . import course
+    from ..authoring import course
 
     with PARSING:
         answers = trees.answers_from_notebook(course.notebook(release=True))

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Container
 from pathlib import Path
 
-from .implementation import NAMED
+from ..implementation import NAMED
 
 BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")

@@ -54,13 +54,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .implementation import ROOT
-from .katas import KATAS, kata_for_slug
+from ..implementation import ROOT
+from ..katas import KATAS, kata_for_slug
 
 ASSIGNMENT = "day5"
 NOTEBOOK = "day5"
 STATE = "day5_grade.json"  # in the course folder
-GRADER = "workbook.preprocessor.GradeKatas"
+GRADER = "workbook.grader.preprocessor.GradeKatas"
 MAX_NOTEBOOK = 50 << 20  # bytes: a bigger submission is recorded as a problem, not read
 FORMAT = "day5-grade-shard/2"  # a results file; /2 records the shard count, the course version and the class
 
@@ -145,7 +145,7 @@ def to_json(results) -> dict:
 
 
 def from_json(data: dict):
-    from .autograde import KataResult
+    from ..grader.autograde import KataResult
 
     return {slug: KataResult(kata_for_slug(slug), bool(r["passed"]), tuple(r["lines"]), float(r["seconds"])) for slug, r in data.items()}
 
@@ -202,9 +202,9 @@ class Course:
 
     def grader(self):
         """The course's ``GradeKatas`` settings: limits, hidden tests."""
-        from . import sandbox
-        from .autograde import hidden_tests
-        from .preprocessor import GradeKatas
+        from ..grader import sandbox
+        from ..grader.autograde import hidden_tests
+        from ..grader.preprocessor import GradeKatas
 
         settings = GradeKatas(config=self.config)
         limits = sandbox.Limits(seconds=settings.timeout, memory=settings.memory_mb << 20)
@@ -270,7 +270,7 @@ def _use_results_class():
         """``GradeKatas``, with the results ``day5 grade`` computed already."""
 
         def preprocess(self, nb, resources):
-            from .autograde import grade_notebook, write_outputs
+            from ..grader.autograde import grade_notebook, write_outputs
 
             student = resources["nbgrader"]["student"]
             expected, results = RESULTS[student]
@@ -284,7 +284,7 @@ def _use_results_class():
     return UseResults
 
 
-def __getattr__(name):  # nbgrader imports ``workbook.grade_class.UseResults`` by name; only then import nbgrader
+def __getattr__(name):  # nbgrader imports ``workbook.classroom.grade_class.UseResults`` by name; only then import nbgrader
     if name == "UseResults":
         globals()[name] = cls = _use_results_class()
         return cls
@@ -348,7 +348,7 @@ def grade(course: Course, jobs: int, students: list[str] | None = None, force: b
     see neither the course folder nor the folders in ``hide``."""
     from tqdm import tqdm
 
-    from .autograde import grade_notebook
+    from ..grader.autograde import grade_notebook
 
     course.check_released()
     limits, hidden_folder, _ = course.grader()

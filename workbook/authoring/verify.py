@@ -21,9 +21,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..implementation import ROOT
+from ..katas import KATAS
 from . import course, stubs
-from .implementation import ROOT
-from .katas import KATAS
 
 
 def run_suite(impl: str | Path, profile: str, *options: str, tests: str = "tests/day5") -> dict[str, dict]:

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .implementation import ROOT
-from .limits import lower_limit
+from ..implementation import ROOT
+from ..learner.limits import lower_limit
 
 try:
     import resource
