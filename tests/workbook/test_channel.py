@@ -1,4 +1,4 @@
-"""The grader's data-only channel (workbook/grader/channel.py), both ends in one process.
+"""The grader's data-only channel (workbook/grader/inside/channel.py), both ends in one process.
 
 One end serves in a thread, as the student process would; the laws: data crosses
 exactly and as itself, objects stay behind handles whose proxies have their protocols,
@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as nps
 
 msgpack = pytest.importorskip("msgpack")  # the grading extra
 
-from workbook.grader.channel import CannotCross, Channel, ChannelClosed, Policy, attributes, methods_of, protocols_of  # noqa: E402
+from workbook.grader.inside.channel import CannotCross, Channel, ChannelClosed, Policy, attributes, methods_of, protocols_of  # noqa: E402
 
 
 class Pair:

@@ -23,7 +23,7 @@ from workbook.implementation import NAMED, ROOT
 from workbook.katas import KATAS, kata_for_slug
 
 pytest.importorskip("msgpack")  # the grading extra
-from workbook.grader.channel import ChannelClosed  # noqa: E402
+from workbook.grader.inside.channel import ChannelClosed  # noqa: E402
 from workbook.grader.harness import FILE_METHODS, REFERENCE, HarnessPolicy, StudentProcess  # noqa: E402
 
 LIMITS = sandbox.Limits(seconds=60, memory=2 << 30)

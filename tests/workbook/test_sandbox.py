@@ -1,6 +1,7 @@
 """The sandbox holds even code that got past the allow-list: it writes nothing outside its
 folder, reaches no network, leaves no process behind, and stops at its limits."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -151,3 +152,17 @@ def test_the_cpu_time_of_a_sandboxed_process_is_counted_while_it_runs(tmp_path):
     finally:
         sandbox.kill_group(process.pid)
         process.wait()
+
+
+@pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="one CPU, or no CPU affinity here")
+def test_a_harness_and_the_process_it_starts_share_one_cpu_until_it_lets_go(tmp_path):
+    before = os.sched_getaffinity(0)
+    cpus = sandbox.pin_to_one_cpu()
+    try:
+        assert cpus == before and len(os.sched_getaffinity(0)) == 1
+        shown = "import os; print(sorted(os.sched_getaffinity(0)))"
+        process = sandbox.start([sys.executable, "-c", shown], tmp_path, LIMITS, sandbox.clean_environment(), stdout=subprocess.PIPE)
+        assert process.communicate()[0].decode().strip() == str(sorted(os.sched_getaffinity(0)))
+    finally:
+        sandbox.unpin(cpus)
+    assert os.sched_getaffinity(0) == before

@@ -9,12 +9,12 @@ The trusted side, imported as ``workbook.grader.X``:
 - ``sandbox``: starting untrusted code with limits, behind bubblewrap where the machine has it;
 - ``harness``: starting the student process in the sandbox, and what it may do with the harness's objects.
 
-The student process's side, started as top-level modules (``import student``) with only this folder on ``sys.path``:
+``inside/``, what a student process runs and all of the workbook it sees (read-only), started there as
+top-level modules (``import student``) with only that folder on ``sys.path``:
 
-- ``channel``: the data-only channel between them (data by value, given objects as mirrors, the rest as handles);
-- ``student``: the student process, built from source text, holding no test and no reference.
+- ``inside/channel``: the data-only channel between them (data by value, given objects as mirrors, the rest as handles);
+- ``inside/student``: the student process, built from source text, holding no test and no reference.
 
-``pytest --isolate`` runs the suite this way; ``autograde`` grades notebooks with it. This folder is all of the
-workbook that a student process sees (read-only), so ``channel`` and ``student`` import nothing outside it but the
-standard library, numpy and msgpack; the trusted modules are never imported there.
+``pytest --isolate`` runs the suite this way; ``autograde`` grades notebooks with it. ``inside`` imports nothing
+outside its folder but the standard library, NumPy and msgpack; the trusted modules are never imported there.
 """

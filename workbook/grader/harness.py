@@ -30,15 +30,15 @@ from .. import implementation
 from ..katas import KATAS, Kata
 from ..trees import Answer, sources
 from . import sandbox
-from .channel import Channel, Policy, Proxy, attributes, protocols_of, proxy_class
+from .inside.channel import Channel, Policy, Proxy, attributes, protocols_of, proxy_class
 
-GRADER = Path(__file__).resolve().parent  # all the student process sees of the workbook
+INSIDE = Path(__file__).resolve().parent / "inside"  # all the student process sees of the workbook
 REFERENCE = implementation.NAMED["solutions"] / "day5"
 MIRRORED = (("model", "Parameter"), ("model", "MiniLanguageModel"))  # the given classes whose objects cross by value
 FILE_METHODS = frozenset({"save", "load"})  # the reference's methods that read or write files: never the student's to call
 OUTPUT_CHARS = 2000  # of the student process's own output, the end that a failure shows
 ITERATORS = tuple(type(iter(empty)) for empty in ([], (), "", b"", {}, set(), range(0), {}.values(), {}.items()))
-STUDENT = f"import sys; sys.path.insert(0, {str(GRADER)!r}); import student; student.main()"
+STUDENT = f"import sys; sys.path.insert(0, {str(INSIDE)!r}); import student; student.main()"
 
 
 class HarnessPolicy(Policy):
@@ -111,9 +111,10 @@ class StudentProcess:
         mine, theirs = socket.socketpair()
         env = sandbox.clean_environment(DAY5_LEARNER_FILE=answer.filename)
         hide = [Path(folder) for folder in os.environ.get(sandbox.HIDE, "").split(os.pathsep) if folder]
+        self.cpus = sandbox.pin_to_one_cpu()  # the student process inherits it: see pin_to_one_cpu
         with theirs:
             self.process = sandbox.start(
-                [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, hide=hide, engine=GRADER,
+                [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, hide=hide, engine=INSIDE,
                 stdin=theirs, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
         self.output = collections.deque(maxlen=64)  # the last chunks of what the process printed
@@ -158,4 +159,5 @@ class StudentProcess:
             pass
         sandbox.kill_group(self.process.pid)
         self.process.wait()
+        sandbox.unpin(self.cpus)
         return cpu_seconds

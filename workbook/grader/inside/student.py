@@ -18,7 +18,7 @@ import sys
 
 if __package__:
     from .channel import Channel, attributes, connect
-else:  # started as ``python -I .../grader/student.py``: the sandbox shows this folder and no package around it
+else:  # started as ``import student`` with this folder on ``sys.path``: the sandbox shows this folder and no package around it
     from channel import Channel, attributes, connect  # type: ignore[no-redef]
 
 PACKAGE = "day5"
