@@ -167,7 +167,8 @@ def test_special_tokens_encode_to_their_own_id_and_are_never_merged(day5):
     text = ("hello" + EOT) * 3
     tokenizer = trained(day5, text, 300, special_tokens=[EOT])
     eot = tokenizer.special_tokens[EOT]
-    assert all(tokenizer.vocab[i] in b"hello" for i in tokenizer.merges.values()), "특수 토큰은 학습에서 뺍니다: 그 바이트는 병합되지 않습니다"
+    vocab = tokenizer.vocab
+    assert all(vocab[i] in b"hello" for i in tokenizer.merges.values()), "특수 토큰은 학습에서 뺍니다: 그 바이트는 병합되지 않습니다"
     assert tokenizer.encode(text) == [tokenizer.encode("hello")[0], eot] * 3, (
         "특수 토큰은 바이트로 쪼개지 않고 자기 id 하나로; encode는 조각마다(반복되는 조각도 매번) id를 이어 붙입니다"
     )
@@ -300,7 +301,8 @@ def test_split_loses_nothing(day5, text, pattern, special):
 def test_with_the_gpt2_pattern_every_token_lies_within_one_piece(day5, text):
     tokenizer = trained(day5, text, 290, pattern=day5.GPT2_PATTERN)
     pieces = [piece.encode("utf-8") for piece in tokenizer.split(text)]
-    assert all(any(tokenizer.vocab[i] in piece for piece in pieces) for i in tokenizer.merges.values())
+    vocab = tokenizer.vocab
+    assert all(any(vocab[i] in piece for piece in pieces) for i in tokenizer.merges.values())
 
 
 @given(texts, st.integers(256, 300), patterns, st.booleans())
@@ -308,8 +310,9 @@ def test_training_is_deterministic_and_vocab_matches_merges(day5, text, vocab_si
     opts = options(day5, pattern, special)
     first, second = (trained(day5, text, vocab_size + special, **opts) for _ in range(2))
     assert first.merges == second.merges
+    vocab = first.vocab
     for (a, b), new_id in first.merges.items():
-        assert first.vocab[new_id] == first.vocab[a] + first.vocab[b]
+        assert vocab[new_id] == vocab[a] + vocab[b]
 
 
 @given(texts, texts, patterns, st.booleans())
