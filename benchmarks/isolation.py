@@ -28,6 +28,7 @@ from pathlib import Path
 
 from workbook.implementation import ROOT
 from workbook.katas import KATAS, kata_for_slug
+from workbook.report import read_report
 
 
 def cpu_seconds(arguments: list[str]) -> float:
@@ -42,7 +43,7 @@ def cpu_seconds(arguments: list[str]) -> float:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise RuntimeError(f"pytest {' '.join(arguments)} failed:\n{done.stdout[-2000:]}")
-        students = json.loads(report.read_text(encoding="utf-8")).get("student_cpu_seconds", 0) if report.exists() else 0
+        students = read_report(report)["student_cpu_seconds"]
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime + students
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import tempfile
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from . import implementation
 from .implementation import ROOT
 from .katas import KATAS, kata_for_slug
+from .report import read_report
 
 NOTEBOOK = "notebook"
 
@@ -78,7 +78,7 @@ def _run(kata, namespace: dict) -> dict[str, dict]:
             ]
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 pytest.main(args)
-            return json.loads(report.read_text(encoding="utf-8"))["tests"] if report.is_file() else {}
+            return (read_report(report) or {"tests": {}})["tests"]
     finally:
         set_hypothesis_home_dir(None)
         for name in names:  # a test stopped by the cell's timeout may not undo its swaps: undo them here

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
-import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -36,6 +35,7 @@ from .grader import sandbox
 from .katas import KATAS, Kata, kata_for_slug, kata_for_test_file
 from .learner import limits
 from .learner.summary import summarize
+from .report import read_report, write_report
 
 NO_EXPLAIN = [phase for phase in Phase if phase is not Phase.explain]  # its "explanation" names engine lines
 settings.register_profile("learner", max_examples=25, deadline=None, phases=NO_EXPLAIN)
@@ -257,8 +257,7 @@ class Progress:
     def _take_earlier(self, earlier: str) -> None:
         """The katas this run leaves out take their outcomes from the report ``earlier``."""
         running = {kata.slug for kata in self.kata_of.values() if kata} | set(self.deselected)
-        tests = json.loads(Path(earlier).read_text(encoding="utf-8"))["tests"]
-        for nodeid, test in tests.items():
+        for nodeid, test in (read_report(Path(earlier)) or {"tests": {}})["tests"].items():  # none from a run that left no report
             if test["kata"] and test["kata"] not in running and test["outcome"] != "not run":
                 self.kata_of[nodeid], self.outcomes[nodeid] = kata_for_slug(test["kata"]), test["outcome"]
                 if "message" in test:
@@ -400,5 +399,4 @@ class Progress:
             }
             for nodeid, kata in self.kata_of.items()
         }
-        report = {"impl": str(self.impl), "tests": tests, "student_cpu_seconds": round(self.student_cpu_seconds, 3)}
-        path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        write_report(path, str(self.impl), tests, self.student_cpu_seconds)

@@ -45,13 +45,6 @@ def test_metadata_that_is_not_nbgraders_costs_nothing_but_its_cell():
     assert len(answers) == len(trees.KATAS)
 
 
-def test_a_report_that_is_not_a_report_is_no_report(tmp_path):
-    for text in ["[" * 100_000 + "]" * 100_000, '{"tests": [1]}', '{"tests": {"t": {"outcome": 1}}}', "x" * 10]:
-        (tmp_path / "report.json").write_text(text)
-        tests = (autograde._json(tmp_path / "report.json") or {}).get("tests")
-        assert tests is None or not autograde._well_formed(tests)
-
-
 def test_feedback_is_cut_to_a_few_short_lines():
     lines = autograde._cut(["x" * 5_000_000, *(["line"] * 10_000)])
     assert len(lines) <= autograde.FEEDBACK_LINES and all(len(line) <= autograde.FEEDBACK_CHARS for line in lines)

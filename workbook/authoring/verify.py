@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from ..implementation import ROOT
 from ..katas import KATAS
+from ..report import read_report
 from . import course, stubs
 
 
@@ -35,9 +35,9 @@ def run_suite(impl: str | Path, profile: str, *options: str, tests: str = "tests
             f"--impl={impl}", f"--workbook-report={report}", f"--hypothesis-profile={profile}", *options,
         ]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        if not report.exists():
+        if (written := read_report(report)) is None:
             raise RuntimeError(f"pytest did not finish (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-        return json.loads(report.read_text(encoding="utf-8"))["tests"]
+        return written["tests"]
 
 
 def stub_imports() -> list[str]:

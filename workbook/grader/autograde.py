@@ -37,13 +37,13 @@ from .. import trees
 from ..authoring.stubs import write_atomic
 from ..implementation import NAMED, ROOT
 from ..katas import KATAS, Kata, kata_for_slug
+from ..report import read_exit, read_report
 from . import sandbox
 from .allowlist import check as allowlist_check
 
 HIDDEN_TESTS = "DAY5_HIDDEN_TESTS"
 RELATIVE = 10  # a kata may take this many times what the reference's tests take on the same machine
 CALIBRATION_SECONDS = 900  # what the reference may take per kata while it is timed
-REPORT_BYTES = 4 << 20  # a kata's report is a few kilobytes; a larger one is not read
 FEEDBACK_LINES, FEEDBACK_CHARS = 40, 300  # what a grade cell shows of a failure, at most
 PARSING = threading.Lock()  # CPython 3.11's ast.parse is not safe in two threads at once
 
@@ -166,36 +166,11 @@ def _prepare(folder: Path, kata: Kata, answer: trees.Answer, hidden: list[Path])
 
 def _result(kata: Kata, folder: Path, hidden: set[str], seconds: float, runner_output: str) -> KataResult:
     """What the runner left in ``folder``, as a result (the runner's own output if it left nothing)."""
-    ended = _json(folder / "exit.json") or {}
-    returncode, seconds = ended.get("returncode", -1), ended.get("seconds", 0.0)
-    if not (returncode is None or type(returncode) is int) or type(seconds) not in (int, float):
-        returncode, seconds = -1, 0.0  # not what the runner writes
-    outcomes = (_json(folder / "report.json") or {}).get("tests")
-    if not _well_formed(outcomes):
-        outcomes = None
+    returncode, seconds = read_exit(folder / "exit.json") or (-1, 0.0)  # -1: the runner wrote no exit
+    outcomes = (read_report(folder / "report.json") or {}).get("tests")
     output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace") if (folder / "output.txt").is_file() else runner_output
     lines = _verdict(kata, returncode, output, outcomes, hidden, seconds)
     return KataResult(kata, lines is None, lines or _passed(kata, outcomes), seconds)
-
-
-def _json(path: Path) -> dict | None:
-    """The JSON object in ``path``; None if it is missing, too large, not JSON, nested too deeply or not an object."""
-    try:
-        if path.stat().st_size > REPORT_BYTES:
-            return None
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _well_formed(outcomes) -> bool:
-    """A report's ``tests``: ``{node id: {"outcome": str, "message"?: str, "diagnosis"?: str}}``."""
-    return isinstance(outcomes, dict) and all(
-        isinstance(nodeid, str) and isinstance(test, dict) and isinstance(test.get("outcome"), str)
-        and all(isinstance(test.get(key, ""), str) for key in ("message", "diagnosis"))
-        for nodeid, test in outcomes.items()
-    )
 
 
 def _passed(kata: Kata, outcomes: dict) -> tuple[str, ...]:

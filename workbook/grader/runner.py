@@ -32,6 +32,7 @@ import pytest_timeout  # noqa: F401
 import workbook.plugin  # noqa: F401
 
 from ..learner import limits
+from ..report import write_exit
 from .sandbox import kill_group, pin_to_one_cpu
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
@@ -98,8 +99,7 @@ def run(root: Path, katas: list[str], jobs: int, seconds: dict[str, float], memo
 
 def _record(folder: Path, returncode: int | None, start: float) -> None:
     """``returncode`` None: stopped at the time limit."""
-    ended = {"returncode": returncode, "seconds": round(time.monotonic() - start, 3)}
-    (folder / "exit.json").write_text(json.dumps(ended), encoding="utf-8")
+    write_exit(folder / "exit.json", returncode, time.monotonic() - start)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,6 @@ to quit. File changes come from watchfiles.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ import watchfiles
 from .. import implementation
 from ..implementation import ROOT
 from ..katas import KATAS, Kata
+from ..report import read_report
 
 CLEAR = "\033[2J\033[H"
 KEYS = "h: next hint, a: every kata on each save, q: quit"
@@ -48,7 +48,7 @@ def run(
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if not quiet:
         print(CLEAR + done.stdout[done.stdout.find("=") :], flush=True)
-    return json.loads(report.read_text(encoding="utf-8"))["tests"] if report.exists() else {}
+    return (read_report(report) or {"tests": {}})["tests"]
 
 
 def watch(impl: str, keys=sys.stdin) -> int:
