@@ -158,6 +158,15 @@ def as_id_list(ids, name: str = "ids", size: int | None = None) -> list[int]:
     return ids
 
 
+@contextmanager
+def unknown_ids_named(vocab_size: int):
+    """Within it, a ``KeyError`` of a token id (a lookup in the vocabulary) is a ``ValueError`` naming the id."""
+    try:
+        yield
+    except KeyError as error:
+        raise ValueError(f"unknown token id {error.args[0]!r} (vocab_size is {vocab_size})") from None
+
+
 def check_path(name: str, path) -> Path:
     """``path`` (a ``str`` or ``os.PathLike``) as a ``Path``, else a ``TypeError`` naming ``name``."""
     return Path(check_type(name, path, str, os.PathLike))

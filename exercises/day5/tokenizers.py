@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 import regex
 
-from .serialization import as_id_list, check_integer, check_type, load_json, save_json
+from .serialization import as_id_list, check_integer, check_type, load_json, save_json, unknown_ids_named
 
 
 def check_tokens(name: str, tokens) -> list[str]:
@@ -122,8 +122,9 @@ class CharacterTokenizer(_TableTokenizer):
 
         A special token decodes to its own text, e.g. ``"<unk>"``.
         """
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        with unknown_ids_named(self.vocab_size):
+            # YOUR CODE HERE
+            raise NotImplementedError()
 
 
 WORD_PATTERN = re.compile(r"\w+|[^\w\s]")
@@ -195,8 +196,9 @@ class WordTokenizer(_TableTokenizer):
         ``tokenize(decode(encode(text))) == tokenize(text)`` when no word is unknown.
         An unknown id is an error naming it.
         """
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        with unknown_ids_named(self.vocab_size):
+            # YOUR CODE HERE
+            raise NotImplementedError()
 
 
 def check_merge(ids, pair, new_id) -> tuple[int, int]:
@@ -429,8 +431,9 @@ class SimpleBPETokenizer:
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         """Concatenate the bytes of ``ids``; an unknown id is an error naming it."""
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        with unknown_ids_named(self.vocab_size):
+            # YOUR CODE HERE
+            raise NotImplementedError()
 
     def decode(self, ids: Iterable[int]) -> str:
         """Decode ``ids`` to text; bytes that are not valid UTF-8 become U+FFFD."""

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 import regex
 
-from .serialization import as_id_list, check_integer, check_type, load_json, save_json
+from .serialization import as_id_list, check_integer, check_type, load_json, save_json, unknown_ids_named
 
 
 def check_tokens(name: str, tokens) -> list[str]:
@@ -138,12 +138,10 @@ class CharacterTokenizer(_TableTokenizer):
 
         A special token decodes to its own text, e.g. ``"<unk>"``.
         """
-        ### BEGIN SOLUTION
-        try:
+        with unknown_ids_named(self.vocab_size):
+            ### BEGIN SOLUTION
             return "".join(self.id_to_token[i] for i in as_id_list(ids))
-        except KeyError as error:
-            raise ValueError(f"unknown token id {error.args[0]!r} (vocab_size is {self.vocab_size})") from None
-        ### END SOLUTION
+            ### END SOLUTION
 
 
 WORD_PATTERN = re.compile(r"\w+|[^\w\s]")
@@ -232,17 +230,16 @@ class WordTokenizer(_TableTokenizer):
         ``tokenize(decode(encode(text))) == tokenize(text)`` when no word is unknown.
         An unknown id is an error naming it.
         """
-        ### BEGIN SOLUTION
-        parts = []
-        for i in as_id_list(ids):
-            if i not in self.id_to_token:
-                raise ValueError(f"unknown token id {i!r} (vocab_size is {self.vocab_size})")
-            token = self.id_to_token[i]
-            if parts and not PUNCTUATION.fullmatch(token):
-                parts.append(" ")
-            parts.append(token)
-        return "".join(parts)
-        ### END SOLUTION
+        with unknown_ids_named(self.vocab_size):
+            ### BEGIN SOLUTION
+            parts = []
+            for i in as_id_list(ids):
+                token = self.id_to_token[i]
+                if parts and not PUNCTUATION.fullmatch(token):
+                    parts.append(" ")
+                parts.append(token)
+            return "".join(parts)
+            ### END SOLUTION
 
 
 def check_merge(ids, pair, new_id) -> tuple[int, int]:
@@ -548,12 +545,10 @@ class SimpleBPETokenizer:
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         """Concatenate the bytes of ``ids``; an unknown id is an error naming it."""
-        ### BEGIN SOLUTION
-        try:
+        with unknown_ids_named(self.vocab_size):
+            ### BEGIN SOLUTION
             return b"".join(self.vocab[i] for i in as_id_list(ids))
-        except KeyError as error:
-            raise ValueError(f"unknown token id {error.args[0]!r} (vocab_size is {self.vocab_size})") from None
-        ### END SOLUTION
+            ### END SOLUTION
 
     def decode(self, ids: Iterable[int]) -> str:
         """Decode ``ids`` to text; bytes that are not valid UTF-8 become U+FFFD."""

@@ -85,6 +85,15 @@ def scores(*slugs):
     return {slug: POINTS[slug] for slug in slugs}
 
 
+def assert_scores(root: Path, student: str, expected: dict) -> None:
+    """The gradebook holds ``expected`` (slug: points) for ``student``'s katas, 0 for the others, and their sum."""
+    from nbgrader.api import Gradebook
+
+    assert kata_scores(root, student) == {slug: expected.get(slug, 0) for slug in POINTS}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission("day5", student).score == sum(expected.values())
+
+
 def kata_scores(root: Path, student: str) -> dict:
     from nbgrader.api import Gradebook
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from nbgrader_course import HONEST, OTHERS, POINTS, autograde, autograded, hand_in, kata_scores, names, scores
+from nbgrader_course import HONEST, OTHERS, assert_scores, autograde, autograded, hand_in, names, scores
 
 from workbook.authoring import course, stubs
 from workbook.implementation import ROOT
@@ -91,12 +91,7 @@ def graded(nbformat):
 
 @pytest.mark.parametrize("student", STUDENTS)
 def test_each_student_scores_exactly_the_katas_that_pass(graded, student):
-    from nbgrader.api import Gradebook
-
-    expected = STUDENTS[student][2]
-    assert kata_scores(graded, student) == {slug: expected.get(slug, 0) for slug in POINTS}
-    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gradebook:
-        assert gradebook.find_submission("day5", student).score == sum(expected.values())
+    assert_scores(graded, student, STUDENTS[student][2])
 
 
 def reference_lines() -> set[str]:

@@ -153,8 +153,7 @@ bug(K, "decode puts no space before a token that is not alphanumeric (str.isalnu
     ("if parts and not PUNCTUATION.fullmatch(token):", "if parts and token.isalnum():"))
 bug(K, "decode turns an unknown id into unk_token",
     "모르는 id는 <unk>가 아니라 그 id를 담은 오류입니다",
-    ('            if i not in self.id_to_token:\n                raise ValueError(f"unknown token id {i!r} (vocab_size is {self.vocab_size})")\n            token = self.id_to_token[i]',
-     "            token = self.id_to_token.get(i, self.unk_token)"))
+    ("                token = self.id_to_token[i]", "                token = self.id_to_token.get(i, self.unk_token)"))
 bug(K, "max_vocab cuts the words with Counter.most_common before the ties are sorted",
     "동점을 (빈도 내림차순, 단어 오름차순)으로 정렬한 *다음* 자릅니다: most_common(n)은 동점 중 먼저 나온 단어를 고릅니다",
     ("w for w, n in counts.items() if n >= self.min_freq", "w for w, n in counts.most_common(self.max_vocab) if n >= self.min_freq"))
