@@ -112,8 +112,7 @@ def _restore_generator(generator: np.random.Generator, state: dict) -> None:
         raise ChannelClosed(f"a generator's state does not fit: {error}") from None
 
 
-# a PCG64 state holds 128-bit ints: spelled out at once, so that encoding it never fails first
-GENERATOR = Mirrored(np.random.Generator, lambda g: _spell_big_ints(g.bit_generator.state), _new_generator, _restore_generator)
+GENERATOR = Mirrored(np.random.Generator, lambda g: g.bit_generator.state, _new_generator, _restore_generator)
 
 
 class Proxy:
@@ -257,6 +256,7 @@ class Channel:
             flag: dict(default=functools.partial(self._default, mirror_state=flag), strict_types=True, use_bin_type=True, unicode_errors="surrogatepass")
             for flag in (False, True)
         }
+        self.packers: dict[bool, list[msgpack.Packer]] = {False: [], True: []}  # idle ones, by ``packing``
 
     # --- requests and answers ---------------------------------------------------------
 
@@ -416,14 +416,17 @@ class Channel:
 
         In a mirror's state (``mirror_state``) only data and mirrors may stand.
         """
-        options = self.packing[mirror_state]
+        idle = self.packers[mirror_state]  # a packer is reused (making one costs more than packing a call);
+        packer = idle.pop() if idle else msgpack.Packer(**self.packing[mirror_state])  # a nested value takes another
         try:
             try:
-                return msgpack.packb(value, **options)
-            except OverflowError:  # an int beyond 64 bits somewhere: spelled out, so that _default sees it
-                return msgpack.packb(_spell_big_ints(value), **options)
+                return packer.pack(value)
+            except OverflowError:  # an int beyond 64 bits, which an older msgpack does not hand to _default
+                return packer.pack(_spell_big_ints(value))
         except (ValueError, RecursionError) as error:  # nested deeper than msgpack packs
             raise CannotCross(f"a value that cannot cross: {error}") from None
+        finally:
+            idle.append(packer)  # empty again: a packer that fails forgets what it had packed
 
     def _decode(self, data: bytes, mirror_state: bool = False):
         if not isinstance(data, bytes):
