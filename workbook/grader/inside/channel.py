@@ -249,7 +249,9 @@ class Channel:
         # copy), the other side's strongly (until that side lets go)
         self.mirrors: dict[int, Any] = {}
         self.mirror_ids: dict[int, int] = {}  # id(object) -> mirror id
-        self.synced: dict[int, bytes] = {}  # mirror id -> the state last sent or received
+        # mirror id -> (a cheap exact token of the state or None, the state's bytes) as last sent or received
+        self.synced: dict[int, tuple[tuple | None, bytes]] = {}
+        self.tokens: dict[int, tuple] = {}  # the tokens of the states a message about to be sent holds
         self.released: list[int] = []  # this side's mirrors that died since the last message
         self.count = 0
         self.packing = {  # msgpack's options, for values and for mirror states
@@ -356,7 +358,7 @@ class Channel:
         except BaseException:
             self.close("interrupted while sending")
             raise
-        self.synced.update((mid, state) for mid, _, state in changed)
+        self.synced.update((mid, (self.tokens.get(mid), state)) for mid, _, state in changed)
         for handle in handles:
             del self.proxies[handle]
 
@@ -664,17 +666,42 @@ class Channel:
         """``[[mirror id, class name, state]]`` of every mirror whose state changed since the last message
         (``_send`` notes them as synced once they are sent)."""
         self._forget_unheld()
-        changed, done = [], set()
+        changed, done, self.tokens = [], set(), {}
         while pending := [mid for mid in list(self.mirrors) if mid not in done]:  # a state may bring new mirrors
             for mid in pending:
                 done.add(mid)
                 obj = self._mirror(mid)
                 if obj is None:
                     continue
-                state = self._encode(self._mirrored(obj).state(obj), mirror_state=True)
-                if self.synced.get(mid) != state:
+                values = self._mirrored(obj).state(obj)
+                token, (last_token, last_state) = self._token(values), self.synced.get(mid, (None, None))
+                if token is not None and token == last_token:
+                    continue  # the very state last synced: no need to encode it to know
+                state = self._encode(values, mirror_state=True)
+                if state == last_state:
+                    self.synced[mid] = (token, state)
+                else:
                     changed.append([mid, type(obj).__name__, state])
+                    self.tokens[mid] = token
         return changed
+
+    def _token(self, value) -> tuple | None:
+        """An exact stand-in for ``value`` in a mirror's state, cheaper than encoding it: equal tokens, equal
+        encodings. None where ``value`` holds what it does not cover (then the state is encoded to compare)."""
+        kind = type(value)
+        if kind in (int, str, bytes, bool, type(None)):
+            return kind, value
+        if kind is float:
+            return kind, value.hex()  # -0.0 is not 0.0, and NaN is NaN
+        if kind is np.ndarray:
+            return (kind, value.dtype.str, value.shape, value.tobytes()) if not value.dtype.hasobject else None
+        if isinstance(value, (np.dtype, np.generic)):  # their exact types are NumPy's own subclasses
+            return (kind, value.str) if isinstance(value, np.dtype) else (kind, value.tobytes())
+        if kind in (list, tuple, dict):
+            items = [self._token(item) for pair in value.items() for item in pair] if kind is dict else [self._token(item) for item in value]
+            return None if None in items else (kind, tuple(items))
+        mid = self.mirror_ids.get(id(value)) if self._mirrored(value) is not None else None
+        return None if mid is None else (Mirrored, mid)
 
     def _apply_mirrors(self, changed) -> None:
         if not isinstance(changed, list):
@@ -695,7 +722,7 @@ class Channel:
             if not isinstance(values, dict):
                 raise ValueError("a mirror's state that is not a dict")
             self.mirrored[name].restore(self._mirror(mid), values)
-            self.synced[mid] = state
+            self.synced[mid] = (None, state)
 
 
 def _spell_big_ints(value):
