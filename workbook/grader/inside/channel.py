@@ -674,7 +674,11 @@ class Channel:
                 if obj is None:
                     continue
                 values = self._mirrored(obj).state(obj)
-                token, (last_token, last_state) = self._token(values), self.synced.get(mid, (None, None))
+                try:
+                    token = self._token(values)
+                except RecursionError:  # nested too deep to compare cheaply: encoding it says (or cannot cross)
+                    token = None
+                last_token, last_state = self.synced.get(mid, (None, None))
                 if token is not None and token == last_token:
                     continue  # the very state last synced: no need to encode it to know
                 state = self._encode(values, mirror_state=True)
