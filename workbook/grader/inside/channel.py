@@ -9,11 +9,13 @@ msgpack frame; what crosses is one of three things:
   or text. A subclass crosses as its base type (a ``Counter`` arrives as a ``dict``).
 - **mirrors**: objects of the given code (a ``Parameter``, the model) and NumPy
   ``Generator``\\ s. Each side holds a real object, and every message carries the states
-  that changed, so in-place work on either side (an optimizer step, ``zero_grad``, a draw
-  from a generator) is seen by the other. A mirror's state is data and mirrors only.
-- **handles**: every other object stays where it lives; the other side holds a ``Proxy``
-  that forwards calls, attribute reads, iteration, ``len`` and item access. A proxy
-  compares and hashes by identity: a learner's object cannot claim to equal anything.
+  that changed (a cheap exact token tells which did not), so in-place work on either side
+  (an optimizer step, ``zero_grad``, a draw from a generator) is seen by the other. A
+  mirror's state is data and mirrors only.
+- **handles**: every other object stays where it lives, as long as the other side holds
+  its ``Proxy``, which forwards calls, attribute reads, iteration, ``len`` and item access
+  (when the proxy dies, the next message says so). A proxy compares and hashes by
+  identity: a learner's object cannot claim to equal anything.
 
 Calls nest both ways (a learner's loop calls the harness's loader, which may call the
 learner's code again), one at a time: a side that waits for its answer serves the
