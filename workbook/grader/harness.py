@@ -1,7 +1,7 @@
 """The harness's side: a kata's learner code in a student process, reached through proxies.
 
 ``StudentProcess(kata, answer, scratch, tests, limits)`` starts the student process for one kata in a
-sandbox (``workbook.grader.sandbox``: its own file system that shows this package and no other
+sandbox (``workbook.grader.sandbox``: its own file system that shows ``inside/`` and no other
 part of the course, ``nobody`` without capabilities, no network, limits) and gives the
 tests a proxy of the kata's module there. The tests, the reference and pytest stay in
 this process; the student process holds the learner's code for the kata and the given
