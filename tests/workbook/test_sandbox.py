@@ -155,14 +155,21 @@ def test_the_cpu_time_of_a_sandboxed_process_is_counted_while_it_runs(tmp_path):
 
 
 @pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="one CPU, or no CPU affinity here")
-def test_a_harness_and_the_process_it_starts_share_one_cpu_until_it_lets_go(tmp_path):
+def test_a_harness_claims_a_cpu_of_its_own_and_what_it_starts_runs_there(tmp_path):
     before = os.sched_getaffinity(0)
-    cpus = sandbox.pin_to_one_cpu()
+    claim = sandbox.claim_a_cpu()
     try:
-        assert cpus == before and len(os.sched_getaffinity(0)) == 1
+        assert claim is not None and len(os.sched_getaffinity(0)) == 1
+        (cpu,) = os.sched_getaffinity(0)
         shown = "import os; print(sorted(os.sched_getaffinity(0)))"
         process = sandbox.start([sys.executable, "-c", shown], tmp_path, LIMITS, sandbox.clean_environment(), stdout=subprocess.PIPE)
-        assert process.communicate()[0].decode().strip() == str(sorted(os.sched_getaffinity(0)))
+        assert process.communicate()[0].decode().strip() == str([cpu])
+        another = (  # another harness, free to run anywhere, claims while this one holds its CPU
+            f"import os; from workbook.grader import sandbox; os.sched_setaffinity(0, {sorted(before)}); "
+            "print(sorted(os.sched_getaffinity(0)) if sandbox.claim_a_cpu() else None)"
+        )
+        claimed = subprocess.run([sys.executable, "-c", another], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        assert claimed.startswith("[") and str(cpu) != claimed.strip("[]"), claimed
     finally:
-        sandbox.unpin(cpus)
+        sandbox.release_cpu(claim)
     assert os.sched_getaffinity(0) == before

@@ -111,7 +111,7 @@ class StudentProcess:
         mine, theirs = socket.socketpair()
         env = sandbox.clean_environment(DAY5_LEARNER_FILE=answer.filename)
         hide = [Path(folder) for folder in os.environ.get(sandbox.HIDE, "").split(os.pathsep) if folder]
-        self.cpus = sandbox.pin_to_one_cpu()  # the student process inherits it: see pin_to_one_cpu
+        self.cpu = sandbox.claim_a_cpu()  # the student process inherits it: see claim_a_cpu
         with theirs:
             self.process = sandbox.start(
                 [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, hide=hide, engine=INSIDE,
@@ -159,5 +159,5 @@ class StudentProcess:
             pass
         sandbox.kill_group(self.process.pid)
         self.process.wait()
-        sandbox.unpin(self.cpus)
+        sandbox.release_cpu(self.cpu)
         return cpu_seconds

@@ -7,7 +7,7 @@ tree and its tests). Each child is a kata's harness: it runs pytest with ``--iso
 so the tests and the reference stay in it and the learner's code runs in a student
 process of its own, in a sandbox, reached through proxies (``workbook.grader``). No
 student code runs in this process or its children. A child starts a session of its
-own, runs on a CPU of its own (its student process with it: the two take turns), gets
+own (it and its student process then run on a CPU it claims: ``sandbox.claim_a_cpu``), gets
 its own limits (memory, CPU), writes its output and pytest's report into its folder
 (which no student process sees), and is killed at the time limit, its student process
 with it. The parent writes each child's exit into ``<slug>/exit.json``.
@@ -33,7 +33,7 @@ import workbook.plugin  # noqa: F401
 
 from ..learner import limits
 from ..report import write_exit
-from .sandbox import kill_group, pin_to_one_cpu
+from .sandbox import kill_group
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
 
@@ -49,12 +49,10 @@ def pytest_arguments(folder: Path, seconds: float) -> list[str]:
     ]
 
 
-def child(folder: Path, memory: int, seconds: float, cpu: int | None) -> None:
-    """In the forked child: its CPU (its student process's too), limits, output to a file, pytest; never returns."""
+def child(folder: Path, memory: int, seconds: float) -> None:
+    """In the forked child: limits, output to a file, pytest; never returns."""
     try:
         os.setsid()
-        if cpu is not None:
-            pin_to_one_cpu(cpu)
         os.chdir(folder)
         output = os.open(folder / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(output, 1)
@@ -72,23 +70,21 @@ def child(folder: Path, memory: int, seconds: float, cpu: int | None) -> None:
 def run(root: Path, katas: list[str], jobs: int, seconds: dict[str, float], memory: int) -> None:
     """Run the kata folders ``katas`` of ``root``, ``jobs`` at a time, each for at most its ``seconds``."""
     waiting = [root / slug for slug in katas if (root / slug / "tree").is_dir()]
-    running: dict[int, tuple[Path, float, int | None]] = {}  # pid -> (kata folder, start, its CPU)
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    running: dict[int, tuple[Path, float]] = {}  # pid -> (kata folder, start)
     while waiting or running:
         while waiting and len(running) < jobs:
             folder = waiting.pop(0)
-            cpu = next((cpu for cpu in cpus if cpu not in {job[2] for job in running.values()}), None)  # each its own
             pid = os.fork()
             if pid == 0:
-                child(folder, memory, seconds[folder.name], cpu)
-            running[pid] = (folder, time.monotonic(), cpu)
+                child(folder, memory, seconds[folder.name])
+            running[pid] = (folder, time.monotonic())
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid:
-            folder, start, _ = running.pop(pid)
+            folder, start = running.pop(pid)
             kill_group(pid)  # what the child started dies with it
             _record(folder, os.waitstatus_to_exitcode(status), start)
             continue
-        for pid, (folder, start, _) in list(running.items()):
+        for pid, (folder, start) in list(running.items()):
             if time.monotonic() - start > seconds[folder.name]:
                 kill_group(pid)
                 os.waitpid(pid, 0)

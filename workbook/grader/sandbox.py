@@ -216,32 +216,40 @@ def cpu_seconds_below(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def pin_to_one_cpu(cpu: int | None = None) -> set[int] | None:
-    """Pin this thread (and what it starts from now on) to ``cpu``, by default the one it runs on; the CPUs it
-    had, to ``unpin`` with, or None where it had one already or the system has no affinity.
+def claim_a_cpu() -> tuple[set[int], int] | None:
+    """Pin this thread, and what it starts from now on, to a CPU that no other claim of this user holds (a
+    lock file per CPU); what ``release_cpu`` needs, or None where each CPU is claimed, there is only one, or
+    the system has no CPU affinity (then the scheduler places it, as before).
 
     A harness and its student process take turns and never run at once: on one CPU each
     turn is a switch to the other process, not a wake-up of an idle CPU, which costs a
-    round trip of the channel about four times the time and twice the CPU.
+    round trip of the channel about four times the time and twice the CPU. Claims keep
+    the harnesses that run at once (the katas of a submission, the submissions of a
+    class) on CPUs of their own.
     """
     if not hasattr(os, "sched_setaffinity"):
         return None
+    import fcntl  # POSIX; here, on Linux
+
     cpus = os.sched_getaffinity(0)
-    if len(cpus) < 2:
-        return None
-    if cpu is None:
-        try:  # the CPU this thread last ran on: field 39 of /proc/self/stat
-            cpu = int(Path("/proc/thread-self/stat").read_text().rsplit(")", 1)[1].split()[36])
-        except (OSError, IndexError, ValueError):
-            cpu = min(cpus)
-    os.sched_setaffinity(0, {cpu if cpu in cpus else min(cpus)})
-    return cpus
+    for cpu in sorted(cpus) if len(cpus) > 1 else ():
+        lock = os.open(Path(tempfile.gettempdir()) / f"day5-cpu{cpu}-{os.getuid()}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # let go when closed, or when this process ends
+        except OSError:
+            os.close(lock)
+            continue
+        os.sched_setaffinity(0, {cpu})
+        return cpus, lock
+    return None
 
 
-def unpin(cpus: set[int] | None) -> None:
-    """Undo ``pin_to_one_cpu``."""
-    if cpus:
+def release_cpu(claim: tuple[set[int], int] | None) -> None:
+    """Undo ``claim_a_cpu``."""
+    if claim:
+        cpus, lock = claim
         os.sched_setaffinity(0, cpus)
+        os.close(lock)
 
 
 def kill_group(pid: int) -> None:
