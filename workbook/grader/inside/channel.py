@@ -253,7 +253,6 @@ class Channel:
         self.mirror_ids: dict[int, int] = {}  # id(object) -> mirror id
         # mirror id -> (a cheap exact token of the state or None, the state's bytes) as last sent or received
         self.synced: dict[int, tuple[tuple | None, bytes]] = {}
-        self.tokens: dict[int, tuple] = {}  # the tokens of the states a message about to be sent holds
         self.released: list[int] = []  # this side's mirrors that died since the last message
         self.count = 0
         self.packing = {  # msgpack's options, for values and for mirror states
@@ -343,14 +342,14 @@ class Channel:
         handles = self._dropped_handles()
         try:
             body = self._encode(message)
-            changed = self._changed_mirrors()
+            changed, tokens = self._changed_mirrors()
             frame = self._frame(changed, mirrors, handles, body)
         except CannotCross as error:
             if message[0] == "q":
                 self.released += mirrors
                 self.dropped += handles
                 raise
-            changed = []  # an answer that cannot cross is an error, and the mirrors wait for the next message
+            changed, tokens = [], {}  # an answer that cannot cross is an error, and the mirrors wait for the next message
             frame = self._frame(changed, mirrors, handles, self._encode(["e", error]))
         try:
             self.sock.sendall(struct.pack(">I", len(frame)) + frame)
@@ -360,7 +359,7 @@ class Channel:
         except BaseException:
             self.close("interrupted while sending")
             raise
-        self.synced.update((mid, (self.tokens.get(mid), state)) for mid, _, state in changed)
+        self.synced.update((mid, (tokens[mid], state)) for mid, _, state in changed)
         for handle in handles:
             del self.proxies[handle]
 
@@ -664,11 +663,11 @@ class Channel:
                 self.synced.pop(mid, None)
                 self.mirror_ids.pop(id(obj), None)
 
-    def _changed_mirrors(self) -> list:
-        """``[[mirror id, class name, state]]`` of every mirror whose state changed since the last message
-        (``_send`` notes them as synced once they are sent)."""
+    def _changed_mirrors(self) -> tuple[list, dict[int, tuple | None]]:
+        """``[[mirror id, class name, state]]`` of every mirror whose state changed since the last message, and
+        their states' tokens (``_send`` notes both as synced once they are sent)."""
         self._forget_unheld()
-        changed, done, self.tokens = [], set(), {}
+        changed, tokens, done = [], {}, set()
         while pending := [mid for mid in list(self.mirrors) if mid not in done]:  # a state may bring new mirrors
             for mid in pending:
                 done.add(mid)
@@ -688,8 +687,8 @@ class Channel:
                     self.synced[mid] = (token, state)
                 else:
                     changed.append([mid, type(obj).__name__, state])
-                    self.tokens[mid] = token
-        return changed
+                    tokens[mid] = token
+        return changed, tokens
 
     def _token(self, value) -> tuple | None:
         """An exact stand-in for ``value`` in a mirror's state, cheaper than encoding it: equal tokens, equal
