@@ -81,7 +81,9 @@ def test_what_is_not_a_report_of_this_schema_reads_as_none(tmp_path, case):
     assert read_report(tmp_path / "report.json") is None
 
 
-@pytest.mark.parametrize("text", ['{"returncode": 0, "seconds": 1}', f'{{"schema": "{EXIT}", "returncode": "0", "seconds": 1}}', "[]"])
+@pytest.mark.parametrize(
+    "text", ['{"returncode": 0, "seconds": 1}', f'{{"schema": "{EXIT}", "returncode": "0", "seconds": 1}}', "[]"], ids=["unversioned", "returncode-text", "list"]
+)
 def test_what_is_not_an_exit_of_this_schema_reads_as_none(tmp_path, text):
     (tmp_path / "exit.json").write_text(text, encoding="utf-8")
     assert read_exit(tmp_path / "exit.json") is None
