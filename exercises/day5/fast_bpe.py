@@ -4,7 +4,7 @@ Kata 4 asks for BPE as the study note defines it: recount the pairs, merge the m
 frequent one everywhere, repeat; encode a piece by merging its earliest-learned pair
 until none is left. That is right, and on a real corpus it is slow: every step looks at
 every piece. ``FastBPETokenizer`` learns the same merges and encodes to the same ids
-(``tests/day5/test_bpe_fast.py`` checks both on every input it draws), in time that
+(``tests/given/test_bpe_fast.py`` checks both on every input it draws), in time that
 grows with what each merge changes instead. ``50_eval`` and ``benchmarks`` use it.
 Nothing here is asked of you: read it after kata 4 as one answer to "how do real
 tokenizers train on gigabytes?". Three ideas do the work:
