@@ -25,7 +25,7 @@ from hypothesis.extra import numpy as nps
 
 msgpack = pytest.importorskip("msgpack")  # the grading extra
 
-from workbook.grader.inside.channel import CannotCross, Channel, ChannelClosed, Policy, attributes, methods_of, protocols_of  # noqa: E402
+from workbook.grader.inside.channel import CannotCross, Channel, ChannelClosed, Policy, Proxy, attributes, methods_of, protocols_of  # noqa: E402
 
 
 class Pair:
@@ -325,7 +325,9 @@ GARBAGE = {
     "a mirror of an unknown class": frame(message([[2, "Popen", message({})]]), [[], []], message(["r", None])),
     "an array whose shape lies": frame(message([]), [[], []], msgpack.packb(["r", msgpack.ExtType(4, message(["<f8", [10**6], b"1234"]))], use_bin_type=True)),
     "an object dtype": frame(message([]), [[], []], msgpack.packb(["r", msgpack.ExtType(4, message(["|O", [1], b"12345678"]))], use_bin_type=True)),
-    "an unknown request": frame(message([]), [[], []], message(["q", "eval", [1], None])),
+    "an unknown request": frame(message([]), [[], []], message(["q", "eval", 5, [], None])),
+    "a request for an object never handed out": frame(message([]), [[], []], message(["q", "call", 99, [[], {}], None])),
+    "a request that names no handle": frame(message([]), [[], []], message(["q", "call", "5", [[], {}], None])),
     "a truncated frame, then silence": struct.pack(">I", 100) + b"\x93",
 }
 
@@ -338,9 +340,10 @@ def test_garbage_from_the_other_side_closes_the_channel_and_nothing_else(garbage
     there.sendall(GARBAGE[garbage])
     if garbage == "a truncated frame, then silence":
         there.shutdown(socket.SHUT_WR)
+    theirs = Proxy(end, 7, "an object of the other side")
     with pytest.raises(ChannelClosed):
-        end.request("call", end.exports[5], [[1]], {})
+        end.request("call", theirs, [[1]], {})
     assert end.closed
     with pytest.raises(ChannelClosed):  # and it stays closed
-        end.request("call", end.exports[5], [[1]], {})
+        end.request("call", theirs, [[1]], {})
     there.close()

@@ -148,7 +148,7 @@ class Proxy:
 
 
 PROTOCOLS = {  # the special methods a proxy forwards, when its object has them
-    "__call__": lambda self, *args, **kwargs: self._channel.request("call", self, args, kwargs),
+    "__call__": lambda self, *args, **kwargs: self._channel.request("call", self, list(args), kwargs),
     "__iter__": lambda self: self._channel.request("iter", self),
     "__next__": lambda self: self._channel.request("next", self),
     "__len__": lambda self: self._channel.request("len", self),
@@ -190,7 +190,7 @@ class Method:
         self.owner, self.name = owner, name
 
     def __call__(self, *args, **kwargs):
-        return self.owner._channel.request("callmethod", self.owner, self.name, args, kwargs)
+        return self.owner._channel.request("callmethod", self.owner, self.name, list(args), kwargs)
 
     def __repr__(self):
         return f"<method {self.name} of {self.owner!r}>"
@@ -263,13 +263,17 @@ class Channel:
 
     # --- requests and answers ---------------------------------------------------------
 
-    def request(self, op: str, *args):
-        """Ask the other side to apply ``op`` to ``args`` (the first is one of its objects); its answer."""
+    def request(self, op: str, target: Proxy, *args):
+        """Ask the other side to apply ``op`` to its object ``target`` (a proxy here) with ``args``; its answer.
+
+        The request names ``target`` by its bare handle, and a call's arguments cross as a list:
+        no extension value to pack and unpack for either, in the commonest message.
+        """
         errstate = np.geterr()
         self._forget_unheld()  # before they are held below, which would keep every one alive for good
         # while the other side may still name this side's mirrors, none of them may die and be let go
         held = [self._mirror(mid) for mid in list(self.mirrors)]  # noqa: F841 -- held until the answer comes
-        self._send(["q", op, list(args), None if errstate == DEFAULT_ERRSTATE else errstate])
+        self._send(["q", op, target._handle, list(args), None if errstate == DEFAULT_ERRSTATE else errstate])
         while True:
             kind, body = self._receive()
             if kind == "q":
@@ -294,9 +298,9 @@ class Channel:
 
     def _serve_one(self, body) -> None:
         try:
-            op, args, errstate = body
+            op, target, args, errstate = body
             with np.errstate(**errstate) if errstate else contextlib.nullcontext():
-                value = self._perform(op, *args)
+                value = self._perform(op, target, *args)
         except ChannelClosed:
             raise
         except Exception as error:  # noqa: BLE001 -- it crosses to the side that asked
@@ -386,8 +390,8 @@ class Channel:
             self._apply_mirrors(self._decode(sync))
             message = self._decode(body)
             kind = message[0]
-            if kind == "q" and len(message) == 4 and isinstance(message[2], list):
-                return kind, (message[1], message[2], message[3] and _errstate(message[3]))
+            if kind == "q" and len(message) == 5 and type(message[2]) is int and isinstance(message[3], list):
+                return kind, (message[1], self.exports[message[2]], message[3], message[4] and _errstate(message[4]))
             if kind in ("r", "e") and len(message) == 2:
                 if kind == "e" and not isinstance(message[1], BaseException):
                     raise ChannelClosed("an error that is not an exception")
