@@ -177,13 +177,18 @@ def answers_from_notebook(notebook) -> dict[str, Answer]:
     return answers
 
 
-def kata_span(source: str, kata: Kata) -> tuple[int, int]:
-    """The 0-based ``[start, end)`` lines of ``kata``'s definitions in a module's ``source``."""
-    lines = source.splitlines(keepends=True)
-    nodes = [node for node in ast.parse(source).body if getattr(node, "name", None) in kata.names]
-    if not nodes:
-        raise ValueError(f"the reference defines none of {kata.names} in {kata.module}.py")
-    return head(nodes[0], lines), nodes[-1].end_lineno
+@functools.cache
+def kata_spans(module: str, source: str) -> dict[str, tuple[int, int]]:
+    """The 0-based ``[start, end)`` lines of each kata's definitions in ``module``'s ``source``, by slug (one parse)."""
+    lines, body = source.splitlines(keepends=True), ast.parse(source).body
+    spans = {}
+    for kata in KATAS:
+        if kata.module == module:
+            nodes = [node for node in body if getattr(node, "name", None) in kata.names]
+            if not nodes:
+                raise ValueError(f"the reference defines none of {kata.names} in {module}.py")
+            spans[kata.slug] = head(nodes[0], lines), nodes[-1].end_lineno
+    return spans
 
 
 def sources(kata: Kata, answer: Answer, others: bool = True) -> dict[str, str]:
@@ -202,15 +207,15 @@ def sources(kata: Kata, answer: Answer, others: bool = True) -> dict[str, str]:
     for path in sorted((NAMED["solutions"] / "day5").glob("*.py")):
         text = reference_source(path.stem) if path.stem != "__init__" else path.read_text(encoding="utf-8")
         replaced = [other for other in KATAS if other.module == path.stem and (other is kata or not others)]
-        for other in sorted(replaced, key=lambda other: kata_span(text, other)[0], reverse=True):
-            lines = text.splitlines(keepends=True)
-            start, end = kata_span(text, other)
+        spans, lines = kata_spans(path.stem, text) if replaced else {}, text.splitlines(keepends=True)
+        for other in sorted(replaced, key=lambda other: spans[other.slug], reverse=True):  # the last first: the spans above hold
+            start, end = spans[other.slug]
             if other is kata:
                 run = f"# kata {kata.slug}: the learner's code\nexec(compile({answer.code!r}, {answer.filename!r}, 'exec'))\n"
             else:
                 run = f"# kata {other.slug}: {', '.join(other.names)} come from the harness\n"
-            text = "".join(lines[:start]) + run + "".join(lines[end:])
-        texts[path.stem] = text
+            lines[start:end] = [run]
+        texts[path.stem] = "".join(lines)
     return texts
 
 
