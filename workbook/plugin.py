@@ -164,7 +164,8 @@ def _student_process(request, kata: Kata, tmp_path_factory):
 
     folder = implementation.resolve(request.config.getoption("impl"))
     tree_of = trees.tree_answer(folder)
-    answer = tree_of[1] if tree_of and tree_of[0] == kata.slug else trees.answers_from_folder(folder)[kata.slug]
+    progress = request.config.pluginmanager.get_plugin("day5-progress")
+    answer = tree_of[1] if tree_of and tree_of[0] == kata.slug else progress.answers(folder)[kata.slug]
     if answer.problem:
         yield Broken(f"your code for {kata.title} in {answer.filename} {answer.problem}")
         return
@@ -178,7 +179,7 @@ def _student_process(request, kata: Kata, tmp_path_factory):
             module = Broken(f"your code for {kata.title} does not import: {type(error).__name__}: {error}")
         yield module
     finally:
-        request.config.pluginmanager.get_plugin("day5-progress").student_cpu_seconds += process.close()
+        progress.student_cpu_seconds += process.close()
 
 
 @pytest.fixture(scope="session")
