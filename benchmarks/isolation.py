@@ -42,7 +42,7 @@ def cpu_seconds(arguments: list[str]) -> float:
         )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
-            raise RuntimeError(f"pytest {' '.join(arguments)} failed:\n{done.stdout[-2000:]}")
+            raise RuntimeError(f"pytest {' '.join(arguments)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
         students = read_report(report)["student_cpu_seconds"]
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime + students
 
