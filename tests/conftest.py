@@ -1,9 +1,8 @@
-"""What test folders share: the 50_eval scripts as modules, and the given model's ``Parameter``."""
+"""What test folders share: the 50_eval scripts as modules."""
 
 import importlib
 import sys
 
-import numpy as np
 import pytest
 
 from workbook.implementation import ROOT
@@ -17,17 +16,3 @@ def scripts():
         yield {name: importlib.import_module(name) for name in ("checkpoint", "train_mini_lm", "generate_text")}
     finally:
         sys.path.remove(str(ROOT / "50_eval"))
-
-
-@pytest.fixture(scope="session")
-def parameter(reference):
-    """``parameter(data, grad)``: a float64 ``Parameter`` of the reference model (given code)."""
-    Parameter = reference("model").Parameter
-
-    def make(data, grad=None):
-        p = Parameter(np.array(data, dtype=np.float64))
-        if grad is not None:
-            p.grad[...] = grad
-        return p
-
-    return make

@@ -5,6 +5,20 @@ import pytest
 
 
 @pytest.fixture(scope="session")
+def parameter(reference):
+    """``parameter(data, grad)``: a float64 ``Parameter`` of the reference model (given code)."""
+    Parameter = reference("model").Parameter
+
+    def make(data, grad=None):
+        p = Parameter(np.array(data, dtype=np.float64))
+        if grad is not None:
+            p.grad[...] = grad
+        return p
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def step_alongside(parameter):
     """``step_alongside(Ours, Theirs, options, seed, rtol, atol)``: the two optimizer classes,
     from the same random start and with the same random gradients, agree after each of 5 steps."""
