@@ -5,6 +5,9 @@ code that got past it would run: full Python inside the kata's process.
 """
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -12,7 +15,7 @@ from workbook import trees
 from workbook.authoring import course
 from workbook.grader import autograde, sandbox
 from workbook.implementation import NAMED
-from workbook.katas import kata_for_slug
+from workbook.katas import KATAS, kata_for_slug
 
 LIMITS = sandbox.Limits(seconds=30, memory=2 << 30)
 
@@ -67,3 +70,17 @@ def test_a_kata_that_kills_the_shared_runner_costs_itself_only(reference_answers
     assert len(flood) <= autograde.FEEDBACK_LINES and sum(map(len, flood)) < 20_000
     assert results["word_tokenizer"].lines[0].startswith(kata_for_slug("word_tokenizer").title)
     json.dumps([result.lines for result in results.values()])  # what the grade cells show is plain text
+
+
+def test_each_kata_finds_its_fixtures_in_the_folder_the_grader_builds(tmp_path, reference_answers):
+    """The grader copies ``tests/day5/conftest.py`` and the kata's test file, and nothing else of ``tests/``:
+    a fixture a kata's tests use from anywhere else is missing when grading (``--setup-plan`` resolves
+    every test's fixtures without running it)."""
+    for kata in KATAS:
+        folder = autograde._prepare(tmp_path / kata.slug, kata, reference_answers[kata.slug], hidden=[])
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "--setup-plan", "-q", "-p", "no:cacheprovider", "-c", os.devnull,
+             f"--rootdir={folder}", f"--impl={folder / 'tree'}", str(folder / "tests")],
+            cwd=folder, capture_output=True, text=True, timeout=300,
+        )
+        assert done.returncode == 0 and "not found" not in done.stdout, f"{kata.slug}:\n{done.stdout[-3000:]}"
