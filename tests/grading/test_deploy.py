@@ -41,7 +41,7 @@ def validate(path: Path, copy: Path | None = None) -> subprocess.CompletedProces
     return subprocess.run([sys.executable, "-m", *command, str(copy or path)], capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("path", list(VALIDATORS), ids=["workflow", "shards-job", "merge-job"])  # ids without "day5": see test_cli
+@pytest.mark.parametrize("path", list(VALIDATORS), ids=["workflow", "shards-job", "merge-job"])
 def test_the_file_passes_its_validator_and_a_copy_with_one_wrong_key_does_not(path, tmp_path):
     done = validate(path)
     assert done.returncode == 0, done.stdout + done.stderr

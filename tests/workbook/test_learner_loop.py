@@ -198,4 +198,3 @@ def test_the_readmes_sample_is_what_pytest_prints_once_kata_1_is_done(tmp_path):
     assert steady(sample) == steady(fresh), (
         "the README's sample is stale; a run gives:\n" + "\n".join(fresh)
     )
-
