@@ -6,8 +6,9 @@
 4. On the untouched stubs every graded test fails; one that passes is named.
 5. For each kata, a copy of the stubs with only that kata filled in from the
    reference passes all of that kata's tests (so they need no other kata's work).
-6. Every learner bug of the mutant catalogue fails its kata's tests (the kill rate,
-   one line; ``day5 mutants`` also runs the learner profile with fixed seeds).
+6. Every learner bug of the mutant catalogue fails its kata's tests, under the grade
+   profile and the learner profile with fixed seeds (what ``day5 mutants`` runs; the kill
+   rate, one line).
 """
 
 from __future__ import annotations
@@ -95,11 +96,12 @@ def verify(log: Callable[[str], None] = print) -> list[str]:
             found = [f"only {kata.slug} filled in: {n} {t['outcome']}" for n, t in outcomes.items() if t["outcome"] != "passed"]
             check(f"filling in {kata.slug} alone turns that kata green", found if outcomes else [f"{kata.tests} ran no test"])
 
-    from . import mutants  # the realistic learner bugs: grade profile here, `day5 mutants` adds the learner seeds
+    from . import mutants  # the realistic learner bugs
 
-    outcomes = mutants.run(mutants.CATALOGUE, seeds=())
+    outcomes = mutants.run(mutants.CATALOGUE)
     found = mutants.catalogue_problems() + [
         f"learner bug {o.mutant.name} passes its kata's tests: {o.mutant.bug}" for o in outcomes if o.status in ("survived", "error")
-    ]
-    check(f"the suite catches the catalogued learner bugs: {mutants.kill_rate_line(outcomes)} (grade profile)", found)
+    ] + [f"learner bug {o.mutant.name} first fails with no message naming it: {o.first_failure}" for o in outcomes if mutants.unnamed(o)]
+    seeds = ", ".join(map(str, mutants.SEEDS))
+    check(f"the suite catches the catalogued learner bugs: {mutants.kill_rate_line(outcomes)} (grade profile, learner seeds {seeds})", found)
     return problems
