@@ -38,7 +38,7 @@ from .learner.summary import summarize
 from .report import read_report, write_report
 
 NO_EXPLAIN = [phase for phase in Phase if phase is not Phase.explain]  # its "explanation" names engine lines
-settings.register_profile("learner", max_examples=15, deadline=None, phases=NO_EXPLAIN)
+settings.register_profile("learner", max_examples=10, deadline=None, phases=NO_EXPLAIN)
 settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True, phases=NO_EXPLAIN)
 settings.register_profile(
     "grade", max_examples=100, deadline=None, derandomize=True, database=None, phases=NO_EXPLAIN,
