@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .authoring.stubs import write_atomic
+from .files import write_atomic
 
 REPORT = "day5-report/1"
 EXIT = "day5-exit/1"

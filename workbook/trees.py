@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .authoring.course import head
-from .authoring.stubs import clear_solutions, write_atomic
+from .authoring.stubs import clear_solutions
+from .files import write_atomic
 from .implementation import NAMED, NOTEBOOK_CELL
 from .katas import KATAS, Kata
 

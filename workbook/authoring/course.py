@@ -23,7 +23,8 @@ from collections.abc import Iterator
 
 from ..implementation import NAMED, ROOT
 from ..katas import KATAS, Kata
-from .stubs import clear_solutions, write_atomic
+from ..files import write_atomic
+from .stubs import clear_solutions
 
 SOURCE = ROOT / "notebooks" / "source" / "day5" / "day5.ipynb"
 RELEASE = ROOT / "notebooks" / "day5_workbook.ipynb"

@@ -9,13 +9,12 @@ BEGIN line. Everything outside the regions is copied as it is.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable, Container
 from pathlib import Path
 
+from ..files import write_atomic
 from ..implementation import NAMED
 
 BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"
@@ -136,18 +135,6 @@ def write(target: Path, keep: Container[str] = (), backup: bool = False, log: Ca
             log(f"kept the old {path.relative_to(target.parent)} as {kept.relative_to(target.parent)}")
         write_atomic(path, text)
         log(f"wrote {path.relative_to(target.parent)}")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it: never half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def drift() -> list[str]:

@@ -54,6 +54,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import write_atomic
 from ..implementation import ROOT
 from ..katas import KATAS, kata_for_slug
 
@@ -130,14 +131,6 @@ def answers_digest(notebook) -> str:
     """The sanitized notebook's cells, as far as grading reads them."""
     cells = [(cell.cell_type, cell.source, cell.metadata.get("nbgrader", {}).get("grade_id", "")) for cell in notebook.cells]
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """``path`` holds ``text`` whole or is left as it was: written beside it, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def to_json(results) -> dict:
@@ -234,7 +227,7 @@ class Course:
             return {}
 
     def save_state(self, state: dict) -> None:
-        write_atomically(self.root / STATE, json.dumps(state, indent=1, sort_keys=True))
+        write_atomic(self.root / STATE, json.dumps(state, indent=1, sort_keys=True))
 
     def autograded(self, student: str) -> Path:
         return self.root / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
@@ -462,7 +455,7 @@ def grade_shard(course: Course, shard: tuple[int, int], jobs: int, output: Path,
         "format": FORMAT, "assignment": ASSIGNMENT, "shard": f"{shard[0]}/{shard[1]}", "index": shard[0], "shards": shard[1],
         "version": version, "class": students, "students": report.entries, "skipped": report.skipped, "problems": report.problems,
     }
-    write_atomically(output, json.dumps(document))
+    write_atomic(output, json.dumps(document))
     return report
 
 
@@ -574,7 +567,7 @@ def job_script(course: Course, count: int, jobs: int, force: bool, folder: Path)
     """The array job: task I grades shard I of ``count`` into ``folder``."""
     command = [sys.executable, "-m", "workbook.cli", "grade", str(course.root), "--jobs", str(jobs), "--no-progress"]
     command += ["--force"] if force else []
-    results = shlex.quote(str(folder / f"shard-")) + '"$SLURM_ARRAY_TASK_ID"' + shlex.quote(f"-of-{count}.json")
+    results = shlex.quote(str(folder / "shard-")) + '"$SLURM_ARRAY_TASK_ID"' + shlex.quote(f"-of-{count}.json")
     return (
         "#!/bin/sh\n"
         f"# written by day5 grade --slurm {count}: array task I grades shard I of {count}; "
@@ -611,7 +604,7 @@ def slurm(course: Course, count: int, jobs: int, force: bool, folder: Path, prog
     files = [folder / f"shard-{index}-of-{count}.json" for index in range(count)]
     todo = [index for index, path in enumerate(files) if force or stale(course, path, count, version, students)]
     script = folder / "grade.sbatch"
-    write_atomically(script, job_script(course, count, jobs, force, folder))
+    write_atomic(script, job_script(course, count, jobs, force, folder))
     if len(todo) < count:
         print(f"day5 grade: the results of {count - len(todo)} of the {count} shards are current; not graded again")
     if todo:

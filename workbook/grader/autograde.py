@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import trees
-from ..authoring.stubs import write_atomic
+from ..files import write_atomic
 from ..implementation import NAMED, ROOT
 from ..katas import KATAS, Kata, kata_for_slug
 from ..report import read_exit, read_report
