@@ -24,9 +24,9 @@ def write_atomic(path: Path, text: str) -> None:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
-            if mode is not None:
-                os.fchmod(file.fileno(), mode)
             file.write(text)
+        if mode is not None:
+            os.chmod(temporary, mode)  # by path: os.fchmod is missing on Windows before Python 3.13
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
