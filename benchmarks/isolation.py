@@ -2,10 +2,10 @@
 
     python -m benchmarks.isolation [--out isolation.json] [--katas softmax sampling ...]
 
-For each kata, the reference's tests run twice under the grader's ``grade`` profile, each
-time in a fresh ``python -m pytest``: once with the learner's code in the tests' own
-process (``--impl solutions``: how the grader ran before its student processes), once
-isolated (``--isolate``: the learner's code in a sandboxed student process, reached
+For each kata, the reference's tests run twice on the kata's tree (the reference's answer
+in the folder the grader builds, ``workbook.trees.build``) under the grader's ``grade``
+profile, each time in a fresh ``python -m pytest``: once with the learner's code in the
+tests' own process (how the grader ran before its student processes), once isolated (``--isolate``: the learner's code in a sandboxed student process, reached
 through the data-only channel). The CPU time is the process's and all its children's
 (the student process and bubblewrap included: ``getrusage`` and, for the student
 processes, what the run's report counts from /proc while they run), less what a
@@ -26,7 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workbook.implementation import ROOT
+from workbook import trees
+from workbook.implementation import NAMED, ROOT
 from workbook.katas import KATAS, kata_for_slug
 from workbook.report import read_report
 
@@ -48,12 +49,15 @@ def cpu_seconds(arguments: list[str]) -> float:
 
 
 def measure(slugs: list[str]) -> dict[str, dict[str, float]]:
-    common = ["--impl=solutions", "--hypothesis-profile=grade", "-q", "-p", "no:cacheprovider"]
+    answers = trees.answers_from_folder(NAMED["solutions"])
     rows = {}
     for slug in slugs:
-        tests = kata_for_slug(slug).tests
-        start = cpu_seconds([tests, *common, "--collect-only"])
-        alone, isolated = (cpu_seconds([tests, *common, *isolate]) - start for isolate in ([], ["--isolate"]))
+        kata = kata_for_slug(slug)
+        with tempfile.TemporaryDirectory() as folder:
+            tree = trees.build(Path(folder), kata, answers[slug])
+            tests, common = kata.tests, [f"--impl={tree}", "--hypothesis-profile=grade", "-q", "-p", "no:cacheprovider"]
+            start = cpu_seconds([tests, *common, "--collect-only"])
+            alone, isolated = (cpu_seconds([tests, *common, *isolate]) - start for isolate in ([], ["--isolate"]))
         rows[slug] = {"one_process": round(alone, 2), "isolated": round(isolated, 2), "ratio": round(isolated / alone, 2)}
         print(f"{slug:<22}{alone:>10.2f}{isolated:>10.2f}{isolated / alone:>8.2f}x", flush=True)
     total = {key: round(sum(row[key] for row in rows.values()), 2) for key in ("one_process", "isolated")}

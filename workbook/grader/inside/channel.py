@@ -9,7 +9,7 @@ msgpack frame; what crosses is one of three things:
   or text. A subclass crosses as its base type (a ``Counter`` arrives as a ``dict``).
 - **mirrors**: objects of the given code (a ``Parameter``, the model) and NumPy
   ``Generator``\\ s. Each side holds a real object, and every message carries the states
-  that changed (a cheap exact token tells which did not), so in-place work on either side
+  that changed (their bytes tell which did not), so in-place work on either side
   (an optimizer step, ``zero_grad``, a draw from a generator) is seen by the other. A
   mirror's state is data and mirrors only.
 - **handles**: every other object stays where it lives, as long as the other side holds
@@ -114,7 +114,8 @@ def _restore_generator(generator: np.random.Generator, state: dict) -> None:
         raise ChannelClosed(f"a generator's state does not fit: {error}") from None
 
 
-GENERATOR = Mirrored(np.random.Generator, lambda g: g.bit_generator.state, _new_generator, _restore_generator)
+# a PCG64 state holds 128-bit ints: spelled out at once, rather than after msgpack fails on them
+GENERATOR = Mirrored(np.random.Generator, lambda g: _spell_big_ints(g.bit_generator.state), _new_generator, _restore_generator)
 
 
 class Proxy:
@@ -251,8 +252,7 @@ class Channel:
         # copy), the other side's strongly (until that side lets go)
         self.mirrors: dict[int, Any] = {}
         self.mirror_ids: dict[int, int] = {}  # id(object) -> mirror id
-        # mirror id -> (a cheap exact token of the state or None, the state's bytes) as last sent or received
-        self.synced: dict[int, tuple[tuple | None, bytes]] = {}
+        self.synced: dict[int, bytes] = {}  # mirror id -> its state's bytes, as last sent or received
         self.released: list[int] = []  # this side's mirrors that died since the last message
         self.count = 0
         self.packing = {  # msgpack's options, for values and for mirror states
@@ -346,14 +346,14 @@ class Channel:
         handles = self._dropped_handles()
         try:
             body = self._encode(message)
-            changed, tokens = self._changed_mirrors()
+            changed = self._changed_mirrors()
             frame = self._frame(changed, mirrors, handles, body)
         except CannotCross as error:
             if message[0] == "q":
                 self.released += mirrors
                 self.dropped += handles
                 raise
-            changed, tokens = [], {}  # an answer that cannot cross is an error, and the mirrors wait for the next message
+            changed = []  # an answer that cannot cross is an error, and the mirrors wait for the next message
             frame = self._frame(changed, mirrors, handles, self._encode(["e", error]))
         try:
             self.sock.sendall(struct.pack(">I", len(frame)) + frame)
@@ -363,7 +363,7 @@ class Channel:
         except BaseException:
             self.close("interrupted while sending")
             raise
-        self.synced.update((mid, (tokens[mid], state)) for mid, _, state in changed)
+        self.synced.update((mid, state) for mid, _, state in changed)
         for handle in handles:
             del self.proxies[handle]
 
@@ -667,50 +667,20 @@ class Channel:
                 self.synced.pop(mid, None)
                 self.mirror_ids.pop(id(obj), None)
 
-    def _changed_mirrors(self) -> tuple[list, dict[int, tuple | None]]:
-        """``[[mirror id, class name, state]]`` of every mirror whose state changed since the last message, and
-        their states' tokens (``_send`` notes both as synced once they are sent)."""
+    def _changed_mirrors(self) -> list:
+        """``[[mirror id, class name, state]]`` of every mirror whose state's bytes changed since the last message
+        (``_send`` notes them as synced once they are sent)."""
         self._forget_unheld()
-        changed, tokens, done = [], {}, set()
+        changed, done = [], set()
         while pending := [mid for mid in list(self.mirrors) if mid not in done]:  # a state may bring new mirrors
             for mid in pending:
                 done.add(mid)
                 obj = self._mirror(mid)
-                if obj is None:
-                    continue
-                values = self._mirrored(obj).state(obj)
-                try:
-                    token = self._token(values)
-                except RecursionError:  # nested too deep to compare cheaply: encoding it says (or cannot cross)
-                    token = None
-                last_token, last_state = self.synced.get(mid, (None, None))
-                if token is not None and token == last_token:
-                    continue  # the very state last synced: no need to encode it to know
-                state = self._encode(values, mirror_state=True)
-                if state == last_state:
-                    self.synced[mid] = (token, state)
-                else:
-                    changed.append([mid, type(obj).__name__, state])
-                    tokens[mid] = token
-        return changed, tokens
-
-    def _token(self, value) -> tuple | None:
-        """An exact stand-in for ``value`` in a mirror's state, cheaper than encoding it: equal tokens, equal
-        encodings. None where ``value`` holds what it does not cover (then the state is encoded to compare)."""
-        kind = type(value)
-        if kind in (int, str, bytes, bool, type(None)):
-            return kind, value
-        if kind is float:
-            return kind, value.hex()  # -0.0 is not 0.0, and NaN is NaN
-        if kind is np.ndarray:
-            return (kind, value.dtype.str, value.shape, value.tobytes()) if not value.dtype.hasobject else None
-        if isinstance(value, (np.dtype, np.generic)):  # their exact types are NumPy's own subclasses
-            return (kind, value.str) if isinstance(value, np.dtype) else (kind, value.tobytes())
-        if kind in (list, tuple, dict):
-            items = [self._token(item) for pair in value.items() for item in pair] if kind is dict else [self._token(item) for item in value]
-            return None if None in items else (kind, tuple(items))
-        mid = self.mirror_ids.get(id(value)) if self._mirrored(value) is not None else None
-        return None if mid is None else (Mirrored, mid)
+                if obj is not None:
+                    state = self._encode(self._mirrored(obj).state(obj), mirror_state=True)
+                    if state != self.synced.get(mid):
+                        changed.append([mid, type(obj).__name__, state])
+        return changed
 
     def _apply_mirrors(self, changed) -> None:
         if not isinstance(changed, list):
@@ -731,7 +701,7 @@ class Channel:
             if not isinstance(values, dict):
                 raise ValueError("a mirror's state that is not a dict")
             self.mirrored[name].restore(self._mirror(mid), values)
-            self.synced[mid] = (None, state)
+            self.synced[mid] = state
 
 
 def _spell_big_ints(value):
