@@ -85,8 +85,9 @@ def sample(logits, rng: np.random.Generator) -> int:
     ``u``, the first id whose running total exceeds ``u``
     (``np.searchsorted(totals, u, side="right")``). ``rng.choice(len(probs), p=probs)``
     makes this very draw after checking ``probs``; the tests accept any sampler that
-    follows ``softmax(logits)``. An id whose logit is ``-inf`` adds nothing to the
-    total, so it is never drawn.
+    follows ``softmax(logits)``. An id whose logit is ``-inf`` would add nothing to the
+    totals, so it is never drawn: after a filter most ids are such, and leaving them
+    out of the sum draws the very same id, sooner.
 
     >>> sample([0.0, -np.inf, 0.0], np.random.default_rng(0)) in (0, 2)
     True

@@ -679,19 +679,22 @@ bug(K, "sample draws from numpy's global generator, not rng",
     ('rng.random(), side="right"', 'np.random.random(), side="right"'))
 bug(K, "sample returns numpy's integer, not an int",
     "sample은 파이썬 int를 돌려줍니다",
-    ('return int(np.searchsorted(cumulative, rng.random(), side="right"))', 'return np.searchsorted(cumulative, rng.random(), side="right")'))
+    ('return int(ids[np.searchsorted(cumulative, rng.random(), side="right")])', 'return ids[np.searchsorted(cumulative, rng.random(), side="right")]'))
 bug(K, "sample exponentiates without subtracting the maximum",
     "exp(logits)는 큰 logit에서 inf(작은 logit에서 0)가 됩니다: 최댓값을 빼고 exp",
-    ("np.cumsum(np.exp(logits - logits.max()))", "np.cumsum(np.exp(logits))"))
+    ("np.cumsum(np.exp(logits[ids] - logits.max()))", "np.cumsum(np.exp(logits[ids]))"))
 bug(K, "sample returns the most probable id",
     "sample은 softmax 확률에 따라 *뽑습니다*: 가장 큰 것만 고르면 greedy",
-    ('return int(np.searchsorted(cumulative, rng.random(), side="right"))', "return int(np.argmax(cumulative > 0.5))"))
+    ('return int(ids[np.searchsorted(cumulative, rng.random(), side="right")])', "return int(ids[np.argmax(cumulative > 0.5)])"))
 bug(K, "sample draws uniformly among the ids",
     "id마다 확률은 softmax(logits)입니다 (균등하지 않습니다)",
-    ('return int(np.searchsorted(cumulative, rng.random(), side="right"))', "return int(rng.integers(len(cumulative)))"))
+    ('return int(ids[np.searchsorted(cumulative, rng.random(), side="right")])', "return int(ids[rng.integers(len(cumulative))])"))
 bug(K, "a tiny positive temperature is treated as 0 (greedy)",
     "temperature 1e-6도 logits를 나눕니다: greedy는 temperature 0일 때뿐",
     ("    if temperature == 0:\n", "    if temperature < 1e-4:\n"))
+bug(K, "sample returns the place of the drawn id among those left, not the id",
+    "-inf를 뺀 배열에서의 위치가 아니라 원래 id를 돌려주세요: ids[...]",
+    ('return int(ids[np.searchsorted(cumulative, rng.random(), side="right")])', 'return int(np.searchsorted(cumulative, rng.random(), side="right"))'))
 
 # --- kata 13: top_k_filter, top_p_filter -----------------------------------------------
 
