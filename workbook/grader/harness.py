@@ -20,6 +20,7 @@ from __future__ import annotations
 import collections
 import inspect
 import os
+import site
 import socket
 import subprocess
 import sys
@@ -38,7 +39,9 @@ MIRRORED = (("model", "Parameter"), ("model", "MiniLanguageModel"))  # the given
 FILE_METHODS = frozenset({"save", "load"})  # the reference's methods that read or write files: never the student's to call
 OUTPUT_CHARS = 2000  # of the student process's own output, the end that a failure shows
 ITERATORS = tuple(type(iter(empty)) for empty in ([], (), "", b"", {}, set(), range(0), {}.values(), {}.items()))
-STUDENT = f"import sys; sys.path.insert(0, {str(INSIDE)!r}); import student; student.main()"
+# started with -S (no site module: its .pth files, an editable install's finder among them, cost a
+# start 25 ms), so the packages the given code imports come from the site-packages folders named here
+STUDENT = f"import sys; sys.path[:0] = {[str(INSIDE), *site.getsitepackages()]!r}; import student; student.main()"
 
 
 class HarnessPolicy(Policy):
@@ -114,7 +117,7 @@ class StudentProcess:
         self.cpu = sandbox.claim_a_cpu()  # the student process inherits it: see claim_a_cpu
         with theirs:
             self.process = sandbox.start(
-                [sys.executable, "-I", "-c", STUDENT], scratch, limits, env, hide=hide, engine=INSIDE,
+                [sys.executable, "-I", "-S", "-c", STUDENT], scratch, limits, env, hide=hide, engine=INSIDE,
                 stdin=theirs, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
         self.output = collections.deque(maxlen=64)  # the last chunks of what the process printed

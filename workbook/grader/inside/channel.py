@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import math
 import operator
 import os
@@ -741,7 +740,7 @@ def _is_bound_method(value) -> bool:
 
 def _label(value) -> str:
     """How a proxy of ``value`` shows itself: a function's or class's name, or the type of an object."""
-    name = getattr(value, "__qualname__", None) if isinstance(value, type) or inspect.isfunction(value) else None
+    name = getattr(value, "__qualname__", None) if isinstance(value, (type, types.FunctionType)) else None
     return name if isinstance(name, str) else f"{type(value).__name__} object"
 
 
