@@ -143,7 +143,7 @@ def test_a_split_that_leaves_a_part_empty_is_an_error(day5):
 
 
 @given(
-    n=st.integers(2, 300), batch_size=st.integers(1, 9), seq_len=st.integers(1, 12),
+    n=st.integers(2, 100), batch_size=st.integers(1, 9), seq_len=st.integers(1, 12),
     shuffle=st.booleans(), drop_last=st.booleans(), seed=st.integers(0, 2**32 - 1),
 )
 def test_each_epoch_visits_every_window_once_with_targets_shifted_by_one(day5, n, batch_size, seq_len, shuffle, drop_last, seed):
