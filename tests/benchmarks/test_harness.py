@@ -7,7 +7,7 @@ import json
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import bpe, corpora, timing
+from benchmarks import bpe, corpora, isolation, timing
 from workbook import implementation
 
 
@@ -96,3 +96,11 @@ def test_a_bad_count_of_rounds_is_refused(capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["--repeat", "0"])
     assert "must be a positive integer, got 0" in capsys.readouterr().err
+
+
+def test_the_isolation_benchmark_measures_both_legs_of_a_kata_and_sums_them(capsys):
+    rows = isolation.measure(["gradient_clipping"], profile="learner")
+    row = rows["gradient_clipping"]
+    assert row["one_process"] > 0 and row["isolated"] > 0 and row["ratio"] == round(row["isolated"] / row["one_process"], 2)
+    assert rows["submission"]["isolated"] == row["isolated"]
+    assert "a whole submission" in capsys.readouterr().out

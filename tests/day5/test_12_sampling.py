@@ -136,7 +136,8 @@ def test_greedy_is_the_first_maximum(day5, logits):
 def test_temperature_keeps_the_order_of_the_logits(day5, logits, temperature):
     scaled = day5.apply_temperature(logits, temperature)
     np.testing.assert_allclose(scaled * temperature, logits, rtol=1e-12, atol=1e-12)
-    assert day5.greedy(scaled) == day5.greedy(logits)
+    ranked = scaled[np.argsort(logits, kind="stable")]  # dividing by T > 0 never swaps two logits, though
+    assert (ranked[:-1] <= ranked[1:]).all()  # rounding may make two equal: 5e-324 / 2 is 0
 
 
 @given(logit_vectors, st.one_of(st.floats(1e-12, 1e-3), st.integers(3, 300).map(lambda e: 10.0**-e)))
