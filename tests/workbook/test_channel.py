@@ -8,7 +8,6 @@ hostile end sends closes the channel without any other error.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import pathlib
