@@ -99,8 +99,11 @@ def test_a_bad_count_of_rounds_is_refused(capsys):
 
 
 def test_the_isolation_benchmark_measures_both_legs_of_a_kata_and_sums_them(capsys):
-    rows = isolation.measure(["gradient_clipping"], profile="learner")
-    row = rows["gradient_clipping"]
-    assert row["one_process"] > 0 and row["isolated"] > 0 and row["ratio"] == round(row["isolated"] / row["one_process"], 2)
+    """Kata 14's generator calls back into the tests' model and katas 12-13 per token: isolated, that is
+    thousands of round trips, ten times the CPU of the same tests in one process (a cheap kata's two
+    legs differ by less than the noise of subtracting the collect-only run)."""
+    rows = isolation.measure(["text_generator"], profile="learner")
+    row = rows["text_generator"]
+    assert row["isolated"] > row["one_process"] + 0.5
     assert rows["submission"]["isolated"] == row["isolated"]
     assert "a whole submission" in capsys.readouterr().out
