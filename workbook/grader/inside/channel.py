@@ -59,6 +59,7 @@ ERRORS = {  # the exceptions that cross as themselves; any other arrives as a Ru
         UnicodeDecodeError, UnicodeEncodeError, ValueError, ZeroDivisionError, OSError, FileNotFoundError, EOFError,
     )
 }
+NOTHING = msgpack.packb([])  # no mirror changed: the commonest part of a frame, packed once
 DEFAULT_ERRSTATE = np.geterr()  # NumPy's floating-point error settings as a process starts: they need not cross
 TUPLE, SET, FROZENSET, ARRAY, SCALAR, DTYPE, COMPLEX, BIGINT, PATH, HANDLE, METHOD, MIRROR, ERROR = range(1, 14)
 
@@ -259,6 +260,14 @@ class Channel:
             for flag in (False, True)
         }
         self.packers: dict[bool, list[msgpack.Packer]] = {False: [], True: []}  # idle ones, by ``packing``
+        self.unpacking = {  # and for unpacking them, within the channel's limits
+            flag: dict(
+                ext_hook=functools.partial(self._unpack_ext, mirror_state=flag), raw=False, strict_map_key=False,
+                unicode_errors="surrogatepass", max_str_len=FRAME_BYTES, max_bin_len=FRAME_BYTES, max_array_len=ITEMS,
+                max_map_len=ITEMS, max_ext_len=FRAME_BYTES,
+            )
+            for flag in (False, True)
+        }
 
     # --- requests and answers ---------------------------------------------------------
 
@@ -368,7 +377,7 @@ class Channel:
 
     def _frame(self, changed: list, mirrors: list[int], handles: list[int], body: bytes) -> bytes:
         """A message's frame: the mirrors that changed, the mirrors and handles the other side may let go, the message."""
-        frame = msgpack.packb([self._encode(changed), [mirrors, handles], body], use_bin_type=True)
+        frame = msgpack.packb([self._encode(changed) if changed else NOTHING, [mirrors, handles], body], use_bin_type=True)
         if len(frame) > FRAME_BYTES:
             raise CannotCross(f"a message of {len(frame)} bytes, more than the channel's {FRAME_BYTES}")
         return frame
@@ -385,8 +394,10 @@ class Channel:
             )
             if not (isinstance(released, list) and len(released) == 2):
                 raise ValueError("released mirrors and handles that are not a pair")
-            self._let_go(*released)
-            self._apply_mirrors(self._decode(sync))
+            if released != [[], []]:
+                self._let_go(*released)
+            if sync != NOTHING:
+                self._apply_mirrors(self._decode(sync))
             message = self._decode(body)
             kind = message[0]
             if kind == "q" and len(message) == 5 and type(message[2]) is int and isinstance(message[3], list):
@@ -437,11 +448,7 @@ class Channel:
     def _decode(self, data: bytes, mirror_state: bool = False):
         if not isinstance(data, bytes):
             raise ChannelClosed("a part of a message that is not bytes")
-        return msgpack.unpackb(
-            data, ext_hook=lambda code, payload: self._unpack_ext(code, payload, mirror_state), raw=False,
-            strict_map_key=False, unicode_errors="surrogatepass",
-            max_str_len=FRAME_BYTES, max_bin_len=FRAME_BYTES, max_array_len=ITEMS, max_map_len=ITEMS, max_ext_len=FRAME_BYTES,
-        )
+        return msgpack.unpackb(data, **self.unpacking[mirror_state])
 
     def _ext(self, code: int, value, mirror_state: bool = False) -> msgpack.ExtType:
         """An extension value of kind ``code`` that holds ``value``."""
