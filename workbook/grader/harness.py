@@ -87,6 +87,11 @@ def _name(obj) -> str:
     return f"a module ({obj.__name__})" if inspect.ismodule(obj) else f"{type(obj).__name__} {getattr(obj, '__qualname__', '')}".strip()
 
 
+def reference_modules() -> dict:
+    """The reference's modules that hold katas, and the model's, by name (each imported once per process)."""
+    return {name: implementation.load("solutions", name) for name in {kata.module for kata in KATAS} | {"model"}}
+
+
 class Module:
     """The kata's module in the student process: its functions and classes are looked up once, then called directly."""
 
@@ -127,7 +132,7 @@ class StudentProcess:
 
     def hello(self, kata: Kata, answer: Answer) -> Proxy:
         """Send the student process its sources; the proxy of its kata's module."""
-        reference = {name: implementation.load("solutions", name) for name in {kata.module for kata in KATAS} | {"model"}}
+        reference = reference_modules()
         for module, name in MIRRORED:
             self.channel.mirrored[name] = attributes(getattr(reference[module], name))
         remote: dict[str, dict] = {}

@@ -33,6 +33,7 @@ import workbook.plugin  # noqa: F401
 
 from ..learner import limits
 from ..report import write_exit
+from .harness import reference_modules
 from .sandbox import bubblewrap, kill_group
 
 PLUGINS = ("workbook.plugin", "_hypothesis_pytestplugin", "pytest_timeout")  # and no other: autoloading is off
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         set_hypothesis_home_dir(args.hypothesis_home)
     charmap()  # loaded once here, inherited by every kata
     bubblewrap()  # probed once here (it starts a sandboxed Python), not in every kata's child
+    reference_modules()  # imported here once, for every kata's harness: the other katas' objects come from them
     run(args.root, args.katas.split(","), max(1, args.jobs), args.seconds, args.memory)
     return 0
 
