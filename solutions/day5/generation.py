@@ -104,7 +104,7 @@ def sample(logits, rng: np.random.Generator) -> int:
     """
     ### BEGIN SOLUTION
     logits, rng = _check_logits(logits), check_type("rng", rng, np.random.Generator)
-    ids = np.flatnonzero(logits > -np.inf)  # the ids that can be drawn
+    ids = np.isfinite(logits).nonzero()[0]  # the ids that can be drawn (not -inf)
     cumulative = np.cumsum(np.exp(logits[ids] - logits.max()))  # softmax times a constant
     cumulative /= cumulative[-1]  # the constant cancels, and the total is exactly 1
     return int(ids[np.searchsorted(cumulative, rng.random(), side="right")])  # the first total above u
@@ -149,9 +149,11 @@ def top_p_filter(logits, p: float) -> np.ndarray:
     logits = _check_logits(logits)
     check_number("p", p, "(0, 1]")
     probs = softmax(logits)
-    # The tokens below (1 - p) / V hold less than 1 - p together, so the nucleus lies among
-    # the others: rank those (often a few dozen), and every token only if rounding leaves them short.
-    for candidates in (np.flatnonzero(probs >= (1 - p) / len(probs)), np.arange(len(probs))):
+    # The nucleus lies among the tokens at or above any bound whose tokens hold p together. Rank
+    # the above-average ones first (they mostly do), then those at or above (1 - p) / V (the others
+    # hold less than 1 - p), then every token (if rounding leaves those short).
+    for bound in (1 / len(probs), (1 - p) / len(probs), 0.0):
+        candidates = (probs >= bound).nonzero()[0]
         order = candidates[np.argsort(-logits[candidates], kind="stable")]  # highest first, ties by id
         total = np.cumsum(probs[order])
         if total.size and total[-1] >= p:

@@ -14,6 +14,7 @@ kind and version and reports a damaged file by name instead of half-reading it.
 
 from __future__ import annotations
 
+import functools
 import json
 import numbers
 import os
@@ -88,14 +89,21 @@ def check_number(name: str, value, interval: str = "(-inf, inf)", optional: bool
     """
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) not in (float, int) and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r:.80}")
-    low, high = (float(bound) for bound in interval[1:-1].split(","))
+    low, high = _bounds(interval)
     above = low < value if interval[0] == "(" else low <= value
     below = value < high if interval[-1] == ")" else value <= high
     if not (above and below):
         raise ValueError(f"{name} must lie in {interval}, got {value!r}")
     return float(value)
+
+
+@functools.cache
+def _bounds(interval: str) -> tuple[float, float]:
+    """The two ends of an interval written as ``check_number`` takes it (read once per interval)."""
+    low, high = (float(bound) for bound in interval[1:-1].split(","))
+    return low, high
 
 
 def as_array(name: str, value) -> np.ndarray:

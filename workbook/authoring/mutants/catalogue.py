@@ -736,6 +736,9 @@ bug(K, "top-p keeps the tokens whose own probability is at least 1 - p",
 bug(K, "top-p keeps one token too many",
     "누적 확률이 처음으로 p 이상이 되는 토큰에서 멈춥니다 (하나 더가 아니라)",
     ("n_kept = min(int(np.searchsorted(total, p)) + 1, len(order))", "n_kept = min(int(np.searchsorted(total, p)) + 2, len(order))"))
+bug(K, "top-p ranks only the above-average tokens, even when they hold less than p together",
+    "평균 이상인 토큰들의 확률 합이 p에 못 미치면 더 넓은 후보에서 다시 셉니다",
+    ("for bound in (1 / len(probs), (1 - p) / len(probs), 0.0):", "for bound in (1 / len(probs),):"))
 bug(K, "top-p finds the first total that reaches p with np.argmax (when rounding leaves every total short of p, it keeps one token)",
     "누적 확률이 반올림으로 p에 못 미치면 모든 토큰을 남깁니다: np.argmax(total >= p)는 그때 0입니다",
     ("n_kept = min(int(np.searchsorted(total, p)) + 1, len(order))", "n_kept = int(np.argmax(total >= p)) + 1"))
@@ -863,7 +866,7 @@ REJECTED: list[tuple[str, str, str]] = [
     ("sampling", "sample uses rng.choice(len(probs), p=softmax(logits))",
      "not a bug: the same draw by contract; it only differs in speed"),
     ("top_k_top_p", "top-p's shortcut ranks the tokens above (1 - p) instead of (1 - p) / V",
-     "equivalent: when the candidates fall short of p the reference ranks every token anyway"),
+     "equivalent: when the candidates fall short of p the reference ranks more tokens, at last every one"),
     ("adam", "bias correction applied to m and v before the update (m_hat, v_hat arrays)",
      "equivalent up to rounding (the tests compare with rtol 1e-10)"),
     ("text_generator", "greedy strategy still applies temperature before argmax",
